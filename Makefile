@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vhostfp: a fast vhost-net compatible host data path and a virtio-net guest
+# driver, built out of tree.
+#
+#   make                 build both modules (KDIR, or cached Debian headers for KVER)
+#   make KVER=6.12       build against Debian 12's 6.12 kernel
+#   make check [T=name]  set up, build, run every selftest inside QEMU
+#   make demo            boot the host VM, attach a guest through vhostfp, push traffic
+#   make install         modules_install + depmod (on a real KVM host)
+
+KVER ?= 6.1
+CACHE ?= $(CURDIR)/.cache
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+
+ifeq ($(origin KDIR),undefined)
+  ifeq ($(origin KVER)$(wildcard $(HOST_KDIR)/Makefile),file$(HOST_KDIR)/Makefile)
+    KDIR := $(HOST_KDIR)
+  else
+    KABI := $(notdir $(realpath $(CACHE)/kernel/$(KVER)))
+    KDIR := $(CACHE)/kernel/$(KVER)/root/usr/src/linux-headers-$(KABI)
+  endif
+endif
+
+# Debian's 6.12 headers want pahole for module BTF; build without it if absent.
+ifeq ($(shell command -v pahole),)
+  BTF_OPT := CONFIG_DEBUG_INFO_BTF_MODULES=
+endif
+
+MAKEFLAGS += --no-print-directory
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(BTF_OPT)
+
+all: modules selftests
+
+modules: kdir-check
+	$(KMAKE) modules
+
+kdir-check:
+	@test -f $(KDIR)/Makefile || { echo "no kernel headers in '$(KDIR)': run 'scripts/setup' (or set KDIR)"; exit 1; }
+
+selftests:
+	$(MAKE) -C selftests KHDR_INCLUDES=-I$(CURDIR)/uapi
+
+clean:
+	-$(KMAKE) clean 2>/dev/null
+	$(MAKE) -C selftests clean
+
+install: modules
+	$(KMAKE) modules_install
+	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
+	install -D -m 0644 scripts/99-vhost-fp.rules /etc/udev/rules.d/99-vhost-fp.rules
+
+setup:
+	scripts/setup
+
+# The test suite: everything inside QEMU. T=name runs one test.
+check: setup
+	$(MAKE) KVER=$(KVER) all
+	scripts/run-tests --kver $(KVER) $(if $(T),--test $(T))
+
+demo: setup
+	$(MAKE) KVER=$(KVER) all
+	scripts/demo --kver $(KVER)
+
+checkpatch:
+	scripts/checkpatch
+
+.PHONY: all modules kdir-check selftests clean install setup check demo checkpatch
