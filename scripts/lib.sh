@@ -46,3 +46,111 @@ kernel_dir()
 	[ -f "$d/.done" ] || { echo "no kernel '$1' in $CACHE: run scripts/setup $1" >&2; return 1; }
 	(cd "$d" && pwd -P)
 }
+
+# Modules the initramfs loads to reach its 9p shares and build the overlay.
+INITRAMFS_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+
+# Build (or reuse) the harness initramfs for kernel ABI $1; prints its path.
+build_initramfs()
+{
+	local kv=$1 dir out stage m mod
+	dir=$(kernel_dir "$kv") || return 1
+	out=$dir/initramfs.cpio.gz
+	if [ -f "$out" ] && [ "$out" -nt "$REPO/scripts/vm-init" ] && [ "$out" -nt "$REPO/scripts/lib.sh" ]; then
+		echo "$out"
+		return 0
+	fi
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,sys,m,newroot}
+	cp /bin/busybox "$stage/bin/busybox"
+	cp "$REPO/scripts/vm-init" "$stage/init"
+	: >"$stage/m/order"
+	for m in $INITRAMFS_MODULES; do
+		modprobe -d "$dir/root" -S "$kv" --show-depends "$m" 2>/dev/null |
+			sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	done | awk '!seen[$0]++' | while read -r mod; do
+		case "$mod" in
+		*.xz) xz -dc "$mod" >"$stage/m/$(basename "${mod%.xz}")" ;;
+		*.zst) zstd -dcq "$mod" >"$stage/m/$(basename "${mod%.zst}")" ;;
+		*) cp "$mod" "$stage/m/" ;;
+		esac
+		basename "${mod%.[xz][zs]*}" >>"$stage/m/order"
+	done
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+	rm -rf "$stage"
+	mv "$out.tmp" "$out"
+	echo "$out"
+}
+
+# True when /dev/kvm can run a stock kernel: a real kvm_intel/kvm_amd, not
+# the sandbox's pagetable-based kvm_pvm (which cannot).
+kvm_usable()
+{
+	[ -w /dev/kvm ] || return 1
+	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]
+}
+
+# Reports that fail a run: the kernel found a bug in itself or in a module.
+KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
+
+# vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
+#   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
+#   VM_TIMEOUT, VM_SHARE (read-write share, mounted at its own path),
+#   VM_EXTRA (array of QEMU options), VM_APPEND, RUN (run dir inside
+#   VM_SHARE holding cmd), VM_LOG, VM_QUIET, VM_ALLOW_WARN, VM_LEVEL.
+# Returns the command's status, 124 on timeout, 125 on a kernel report or
+# when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
+vm_boot()
+{
+	local qrc rc report tailpid=""
+	local -a qemu
+
+	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
+		-no-reboot -display none -monitor none -nic none -nodefaults -vga none
+		-kernel "$VM_KDIR/vmlinux" -bios /usr/share/qemu/qboot.rom -initrd "$VM_INITRD"
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-virtfs "local,path=$VM_SHARE,mount_tag=repo,security_model=none,multidevs=remap"
+		-serial "file:$VM_LOG" -chardev "file,id=out,path=$RUN/out" -serial chardev:out
+		"${VM_EXTRA[@]}"
+		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off vfp.repo=$VM_SHARE vfp.run=$RUN vfp.out=/dev/ttyS1 vfp.level=$VM_LEVEL vfp.hostname=vfp-l$VM_LEVEL $VM_APPEND")
+	VM_KEEP=0
+	: >"$RUN/out"
+	if [ "$VM_QUIET" = 0 ]; then
+		tail -n +1 -F -s 0.2 "$RUN/out" 2>/dev/null &
+		tailpid=$!
+	fi
+	set +e
+	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$RUN/qemu.log" 2>&1
+	qrc=$?
+	set -e
+	if [ -n "$tailpid" ]; then
+		sleep 0.3
+		kill "$tailpid" 2>/dev/null
+		wait "$tailpid" 2>/dev/null || true
+	fi
+
+	report=$(cat "$VM_LOG" "$RUN/dmesg" 2>/dev/null | grep -E "$KERNEL_BAD" | sort -u | head -20 || true)
+	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+		echo "$VM_NAME: timeout after ${VM_TIMEOUT}s; serial log: $VM_LOG" >&2
+		VM_KEEP=1
+		rc=124
+	elif [ ! -f "$RUN/rc" ]; then
+		echo "$VM_NAME: the VM stopped without a result (qemu exit $qrc); serial log: $VM_LOG" >&2
+		sed 's/^/qemu: /' "$RUN/qemu.log" >&2
+		tail -n 30 "$VM_LOG" >&2
+		VM_KEEP=1
+		rc=125
+	else
+		rc=$(cat "$RUN/rc")
+	fi
+	if [ -n "$report" ]; then
+		echo "$VM_NAME: the kernel reported:" >&2
+		echo "$report" | sed "s/^/$VM_NAME:   /" >&2
+		if [ "$VM_ALLOW_WARN" = 0 ]; then
+			VM_KEEP=1
+			[ "$rc" != 0 ] || rc=125
+		fi
+	fi
+	[ $VM_KEEP = 0 ] || echo "$VM_NAME: run directory kept: $RUN" >&2
+	return "$rc"
+}
