@@ -32,8 +32,15 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(BTF_OPT)
 
 all: modules selftests
 
+# Each build is also kept under .cache/build/<kernel release>/ so that the
+# tests of both supported kernels find a matching .ko.
 modules: kdir-check
 	$(KMAKE) modules
+	@for ko in vhostfp/vhostfp.ko virtio_guest/virtio_guest.ko; do \
+		[ -f $$ko ] || continue; \
+		rel=$$(modinfo -F vermagic $$ko | cut -d' ' -f1); \
+		mkdir -p $(CACHE)/build/$$rel && cp $$ko $(CACHE)/build/$$rel/; \
+	done
 
 kdir-check:
 	@test -f $(KDIR)/Makefile || { echo "no kernel headers in '$(KDIR)': run 'scripts/setup' (or set KDIR)"; exit 1; }
@@ -54,9 +61,11 @@ setup:
 	scripts/setup
 
 # The test suite: everything inside QEMU. T=name runs one test.
-check: setup
-	$(MAKE) KVER=$(KVER) all
-	scripts/run-tests --kver $(KVER) $(if $(T),--test $(T))
+# Both supported kernels unless KVER is given on the command line.
+CHECK_KVERS := $(if $(filter command line,$(origin KVER)),$(KVER),6.1 6.12)
+
+check: setup selftests
+	scripts/run-tests $(foreach k,$(CHECK_KVERS),--kver $(k)) $(if $(T),--test $(T))
 
 demo: setup
 	$(MAKE) KVER=$(KVER) all

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the nested guest (L2) for nested.sh: loads the guest driver,
+# configures eth0, pings the peer, sends MB MiB of random data to the peer's
+# port 5001 and reads the peer's data from port 5002, printing both sha256
+# sums as VFP-TX-SHA / VFP-RX-SHA lines.
+#
+# usage: guest-xfer.sh GUEST ADDR/PREFIX PEER MB
+
+set -eu
+. "$(dirname "$0")/../lib.sh"
+GUEST=$1 ADDR=$2 PEER=$3 MB=$4
+
+if [ "$GUEST" = virtio_guest ]; then
+	insmod "$(vfp_ko virtio_guest)"
+else
+	modprobe virtio_net
+fi
+dev=""
+for d in /sys/class/net/*; do
+	[ "$(readlink -f "$d/device/driver" 2>/dev/null | xargs -r basename)" = "$GUEST" ] && dev=${d##*/}
+done
+[ -n "$dev" ] || { echo "no interface bound to $GUEST"; ls -l /sys/class/net; exit 1; }
+echo "interface $dev driver $GUEST"
+ip link set "$dev" up
+ip addr add "$ADDR" dev "$dev"
+ping -c 3 -W 5 "$PEER"
+
+head -c "${MB}M" /dev/urandom >/tmp/tx.bin
+echo "VFP-TX-SHA $(sha256sum </tmp/tx.bin | cut -d' ' -f1)"
+start=$(date +%s.%N)
+timeout 120 socat -u OPEN:/tmp/tx.bin TCP:"$PEER":5001,connect-timeout=10
+mid=$(date +%s.%N)
+echo "VFP-RX-SHA $(timeout 120 socat -u TCP:"$PEER":5002,connect-timeout=10 - | sha256sum | cut -d' ' -f1)"
+end=$(date +%s.%N)
+echo "guest->peer $(echo "$MB * 8 / ($mid - $start)" | bc -l | cut -c1-6) Mbit/s, peer->guest $(echo "$MB * 8 / ($end - $mid)" | bc -l | cut -c1-6) Mbit/s"
+ip -s link show "$dev" | sed -n '3,6p'

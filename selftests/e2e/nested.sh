@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End to end through a nested guest, the way a KVM host runs one:
+#
+#   +------------------------- L1 (host VM) --------------------------------+
+#   |  netns vfp-peer                                                       |
+#   |  vfp-veth1 10.77.0.1 ==veth== vfp-veth0 --[br0]-- tap0                |
+#   |                                                    |  BACKEND: qemu   |
+#   |                                                    |  (vhost=off),    |
+#   |                                                    |  vhost_net or    |
+#   |                                                    |  vhostfp (fd 3)  |
+#   |   +------------------ L2 (QEMU -accel kvm) --------|--------------+   |
+#   |   |  eth0 10.77.0.2  (GUEST driver: virtio_net or virtio_guest)   |   |
+#   |   +---------------------------------------------------------------+   |
+#   +-----------------------------------------------------------------------+
+#
+# usage: nested.sh GUEST BACKEND     (also as nested-GUEST-BACKEND.sh)
+# Pings the peer, then moves VFP_XFER_MB (default 50) MiB each way over TCP
+# and compares sha256 sums on both ends.
+
+set -u
+. "$(dirname "$0")/../lib.sh"
+trap vfp_cleanup EXIT
+
+if [ $# -lt 2 ]; then
+	name=$(basename "$0" .sh)
+	set -- $(echo "${name#nested-}" | sed -E 's/-(qemu|vhost_net|vhostfp)$/ \1/')
+fi
+GUEST=${1:-}
+BACKEND=${2:-}
+MB=${VFP_XFER_MB:-50}
+case "$GUEST" in virtio_net|virtio_guest) ;; *) fail "unknown guest driver '$GUEST'" ;; esac
+
+vfp_modprobe tun
+vfp_bridge_with_peer vfp-peer 10.77.0.1/24
+vfp_tap_in_bridge tap0
+
+NETDEV=tap,id=n0,ifname=tap0,script=no,downscript=no
+FD=()
+case "$BACKEND" in
+qemu) NETDEV+=,vhost=off ;;
+vhost_net)
+	vfp_modprobe vhost_net
+	NETDEV+=,vhost=on,vhostfd=3
+	FD=(--fd 3:/dev/vhost-net)
+	;;
+vhostfp)
+	vfp_load vhostfp
+	NETDEV+=,vhost=on,vhostfd=3
+	FD=(--fd 3:/dev/vhost-fp)
+	;;
+*) fail "unknown backend '$BACKEND'" ;;
+esac
+if [ "$GUEST" = virtio_guest ]; then
+	vfp_ko virtio_guest >/dev/null || fail "virtio_guest.ko is not built for $(uname -r)"
+fi
+
+# The peer: a sink for the guest's data and a source of our own.
+head -c "${MB}M" /dev/urandom >/tmp/src.bin
+src_sha=$(sha256sum </tmp/src.bin | cut -d' ' -f1)
+vfp_bg ip netns exec vfp-peer socat -u TCP-LISTEN:5001,reuseaddr CREATE:/tmp/sink.bin
+vfp_bg ip netns exec vfp-peer socat -u OPEN:/tmp/src.bin TCP-LISTEN:5002,reuseaddr
+vfp_wait_for ip netns exec vfp-peer sh -c 'ss -ltn | grep -q :5002' || fail "peer servers did not start"
+
+log "guest $GUEST, backend $BACKEND, ${MB} MiB each way"
+out=$("$VFP_REPO/scripts/l2" --timeout 400 "${FD[@]}" --netdev "$NETDEV" \
+	-- "selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
+	echo "$out" | sed 's/^/# l2: /'
+	fail "the guest's run failed"
+}
+echo "$out" | grep -v '^VFP-' | sed 's/^/# l2: /'
+
+tx_sha=$(echo "$out" | sed -n 's/^VFP-TX-SHA //p')
+rx_sha=$(echo "$out" | sed -n 's/^VFP-RX-SHA //p')
+vfp_wait_exit "${VFP_PIDS[0]}" || fail "the peer's sink did not finish"
+sink_sha=$(sha256sum </tmp/sink.bin | cut -d' ' -f1)
+[ -n "$tx_sha" ] && [ "$tx_sha" = "$sink_sha" ] ||
+	fail "guest->peer data differs: guest sent $tx_sha, peer got $sink_sha"
+[ "$rx_sha" = "$src_sha" ] ||
+	fail "peer->guest data differs: peer sent $src_sha, guest got $rx_sha"
+log "sha256 match both ways"
+
+if [ "$BACKEND" = vhostfp ]; then
+	"$VFP_REPO/selftests/e2e/vhostfp-carried.sh" "$MB" || fail "vhostfp's counters do not show the traffic"
+fi
+exit $KSFT_PASS

@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the shell selftests; sourced by each test, which runs
+# as root inside the harness VM (scripts/vm). Modelled on the kernel's
+# tools/testing/selftests/net/lib.sh: namespaces and links made here are
+# removed by vfp_cleanup, which the test hooks to EXIT.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+VFP_REPO=${VFP_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+VFP_NETNS=()
+VFP_LINKS=()
+VFP_PIDS=()
+VFP_MODULES=()
+
+log() { echo "# $*"; }
+fail() { echo "# FAIL: $*"; exit $KSFT_FAIL; }
+skip() { echo "# SKIP: $*"; exit $KSFT_SKIP; }
+
+vfp_cleanup()
+{
+	local p n l m
+	for p in "${VFP_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${VFP_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for n in "${VFP_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	for l in "${VFP_LINKS[@]}"; do ip link del "$l" 2>/dev/null; done
+	for m in "${VFP_MODULES[@]}"; do rmmod "$m" 2>/dev/null; done
+	return 0
+}
+
+# The .ko of one of our modules built for the running kernel: make copies
+# each build to .cache/build/<kernel ABI>/ so both kernels' builds coexist.
+vfp_ko()
+{
+	local name=$1 ko
+	for ko in "$VFP_REPO/.cache/build/$(uname -r)/$name.ko" "$VFP_REPO/$name/$name.ko"; do
+		[ -f "$ko" ] || continue
+		[ "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$(uname -r)" ] || continue
+		echo "$ko"
+		return 0
+	done
+	return 1
+}
+
+# Load one of our modules (vhostfp, virtio_guest) unless loaded; it is
+# unloaded again at cleanup. Extra arguments are module parameters.
+vfp_load()
+{
+	local name=$1 ko
+	shift
+	[ -d "/sys/module/$name" ] && return 0
+	ko=$(vfp_ko "$name") || fail "no $name.ko built for $(uname -r): run make KVER=..."
+	insmod "$ko" "$@" || fail "insmod $ko failed"
+	VFP_MODULES=("$name" "${VFP_MODULES[@]}")
+}
+
+# Modules from the kernel's own tree.
+vfp_modprobe()
+{
+	local m
+	for m in "$@"; do
+		modprobe "$m" || fail "modprobe $m failed"
+	done
+}
+
+vfp_netns_add()
+{
+	ip netns add "$1" || fail "ip netns add $1"
+	VFP_NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+vfp_link_track() { VFP_LINKS+=("$1"); }
+
+# Run a command in the background and stop it at cleanup.
+vfp_bg()
+{
+	"$@" &
+	VFP_PIDS+=($!)
+}
+
+# Wait until "$@" succeeds, at most $VFP_WAIT seconds (default 20).
+vfp_wait_for()
+{
+	local i
+	for ((i = 0; i < ${VFP_WAIT:-20} * 5; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Wait until process $1 (a child) has exited, at most $VFP_WAIT seconds.
+vfp_wait_exit()
+{
+	vfp_wait_for sh -c "! ps -o stat= -p $1 | grep -qv Z"
+}
+
+# A bridge br0 in the root namespace with a veth into namespace $1 carrying
+# $2 (CIDR), the way a KVM host puts a guest's tap beside its uplink.
+vfp_bridge_with_peer()
+{
+	local ns=$1 addr=$2
+	vfp_modprobe bridge veth
+	ip link add br0 type bridge || fail "cannot create br0"
+	vfp_link_track br0
+	ip link set br0 type bridge stp_state 0 forward_delay 0
+	ip link set br0 up
+	vfp_netns_add "$ns"
+	ip link add vfp-veth0 type veth peer name vfp-veth1 || fail "cannot create veth"
+	vfp_link_track vfp-veth0
+	ip link set vfp-veth1 netns "$ns"
+	ip link set vfp-veth0 master br0 up
+	ip -n "$ns" addr add "$addr" dev vfp-veth1
+	ip -n "$ns" link set vfp-veth1 up
+}
+
+# A tap for a guest, enslaved to br0.
+vfp_tap_in_bridge()
+{
+	local tap=$1
+	ip tuntap add "$tap" mode tap vnet_hdr || fail "cannot create $tap"
+	vfp_link_track "$tap"
+	ip link set "$tap" master br0 up
+}
