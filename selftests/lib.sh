@@ -125,3 +125,24 @@ vfp_tap_in_bridge()
 	vfp_link_track "$tap"
 	ip link set "$tap" master br0 up
 }
+
+# Print the counters of every open vhostfp device.
+vfp_stats_dump()
+{
+	local tool=$VFP_REPO/vhostfp/tools/vhostfp-stat
+	if [ -x "$tool" ]; then
+		"$tool"
+	else
+		grep -r . /sys/kernel/debug/vhostfp/ 2>/dev/null
+	fi
+}
+
+# Keep the latest vfp_stats_dump in file $1 every second: a device's
+# counters go away with its last close, so read them while it is open.
+vfp_stats_follow()
+{
+	local out=$1
+	while sleep 1; do
+		vfp_stats_dump >"$out.new" 2>&1 && [ -s "$out.new" ] && mv "$out.new" "$out"
+	done
+}
