@@ -74,4 +74,9 @@ demo: setup
 checkpatch:
 	scripts/checkpatch
 
-.PHONY: all modules kdir-check selftests clean install setup check demo checkpatch
+# Static checks: sparse over both modules, checkpatch --strict.
+lint: kdir-check
+	$(KMAKE) C=2 W=1 modules
+	scripts/checkpatch
+
+.PHONY: all modules kdir-check selftests clean install setup check demo checkpatch lint
