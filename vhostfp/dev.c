@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-fp: one open file is one device, a RX/TX queue pair.  This
+ * file holds the per-open state and the ioctl dispatch; the rings are
+ * vq.c's, the backend net.c's.
+ *
+ * Locking: dev->mutex serializes the ioctls.  Whatever a handler reads
+ * (features, memory table, log) is copied into, or changed under, every
+ * vq mutex as well, so a handler holding its vq mutex sees it stable.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vhostfp.h"
+
+static DEFINE_IDA(vfp_ida);
+
+static void vfp_dev_lock_vqs(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < VHOST_FP_NVQS; i++)
+		mutex_lock_nested(&dev->nvqs[i].vq.mutex, i);
+}
+
+static void vfp_dev_unlock_vqs(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < VHOST_FP_NVQS; i++)
+		mutex_unlock(&dev->nvqs[i].vq.mutex);
+}
+
+static void vfp_dev_default_tunables(struct vfp_dev *dev)
+{
+	dev->tunables.flags = vfp_zerocopy_default ? VHOST_FP_F_ZEROCOPY : 0;
+	dev->tunables.zc_threshold = vfp_zc_threshold_default;
+	dev->tunables.zc_max_pending = 0;
+	dev->tunables.padding = 0;
+}
+
+static int vfp_open(struct inode *inode, struct file *f)
+{
+	struct vfp_dev *dev;
+	int id;
+
+	dev = kvzalloc(sizeof(*dev), GFP_KERNEL_ACCOUNT);
+	if (!dev)
+		return -ENOMEM;
+	id = ida_alloc(&vfp_ida, GFP_KERNEL);
+	if (id < 0) {
+		kvfree(dev);
+		return id;
+	}
+	dev->id = id;
+	mutex_init(&dev->mutex);
+	vfp_dev_default_tunables(dev);
+	vfp_net_init(dev);
+	f->private_data = dev;
+	return 0;
+}
+
+/* Drop the owner and everything it set up.  Caller holds dev->mutex. */
+static void vfp_dev_cleanup(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	vfp_net_stop(dev);
+	vfp_stats_del_dev(dev);
+	vfp_dev_lock_vqs(dev);
+	for (i = 0; i < VHOST_FP_NVQS; i++)
+		vfp_vq_reset(&dev->nvqs[i].vq);
+	vfp_dev_unlock_vqs(dev);
+	/* No poll left that could queue work: the worker can go. */
+	vfp_worker_destroy(dev->worker);
+	dev->worker = NULL;
+	if (dev->log_ctx)
+		eventfd_ctx_put(dev->log_ctx);
+	dev->log_ctx = NULL;
+	dev->log_base = NULL;
+	kvfree(dev->mem);
+	dev->mem = NULL;
+	dev->features = 0;
+	dev->backend_features = 0;
+	if (dev->mm)
+		mmput(dev->mm);
+	dev->mm = NULL;
+	dev->owner_tgid = 0;
+	vfp_dev_default_tunables(dev);
+}
+
+static int vfp_release(struct inode *inode, struct file *f)
+{
+	struct vfp_dev *dev = f->private_data;
+
+	mutex_lock(&dev->mutex);
+	vfp_dev_cleanup(dev);
+	mutex_unlock(&dev->mutex);
+	ida_free(&vfp_ida, dev->id);
+	kvfree(dev);
+	return 0;
+}
+
+static long vfp_set_owner(struct vfp_dev *dev)
+{
+	struct vfp_worker *worker;
+	struct mm_struct *mm;
+	char name[TASK_COMM_LEN];
+	unsigned int i;
+	int ret;
+
+	if (dev->mm)
+		return -EBUSY;
+	mm = get_task_mm(current);
+	if (!mm)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "vhostfp-%d", current->tgid);
+	ret = vfp_worker_create(&worker, mm, name);
+	if (ret) {
+		mmput(mm);
+		return ret;
+	}
+	dev->mm = mm;
+	dev->worker = worker;
+	dev->owner_tgid = current->tgid;
+	vfp_dev_lock_vqs(dev);
+	for (i = 0; i < VHOST_FP_NVQS; i++)
+		dev->nvqs[i].vq.worker = worker;
+	vfp_dev_unlock_vqs(dev);
+	vfp_stats_add_dev(dev);
+	return 0;
+}
+
+static long vfp_reset_owner(struct vfp_dev *dev)
+{
+	vfp_dev_cleanup(dev);
+	return 0;
+}
+
+/* Copy what handlers read from the device into each queue. */
+static void vfp_dev_sync_vqs(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		struct vfp_vq *vq = &dev->nvqs[i].vq;
+
+		vq->features = dev->features;
+		vq->little_endian = (dev->features & (1ULL << VIRTIO_F_VERSION_1)) ||
+				    virtio_legacy_is_little_endian();
+		vq->mem = dev->mem;
+	}
+	vfp_net_set_features(dev);
+}
+
+static long vfp_set_features(struct vfp_dev *dev, u64 __user *argp)
+{
+	u64 features;
+	int ret;
+
+	if (copy_from_user(&features, argp, sizeof(features)))
+		return -EFAULT;
+	if (features & ~VFP_FEATURES)
+		return -EOPNOTSUPP;
+	if (features & (1ULL << VHOST_F_LOG_ALL)) {
+		ret = vfp_log_check(dev, dev->log_base, dev->mem);
+		if (ret)
+			return ret;
+	}
+	vfp_dev_lock_vqs(dev);
+	dev->features = features;
+	vfp_dev_sync_vqs(dev);
+	vfp_dev_unlock_vqs(dev);
+	return 0;
+}
+
+static long vfp_set_mem_table(struct vfp_dev *dev, void __user *argp)
+{
+	struct vfp_mem *mem, *old;
+	int ret;
+
+	mem = vfp_mem_from_user(argp);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	if (dev->features & (1ULL << VHOST_F_LOG_ALL)) {
+		ret = vfp_log_check(dev, dev->log_base, mem);
+		if (ret) {
+			kvfree(mem);
+			return ret;
+		}
+	}
+	vfp_dev_lock_vqs(dev);
+	old = dev->mem;
+	dev->mem = mem;
+	vfp_dev_sync_vqs(dev);
+	vfp_dev_unlock_vqs(dev);
+	/* Handlers only look at the table under a vq mutex: old is unused. */
+	kvfree(old);
+	return 0;
+}
+
+static long vfp_set_log_base(struct vfp_dev *dev, u64 __user *argp)
+{
+	void __user *base;
+	u64 addr;
+	int ret;
+
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		return -EFAULT;
+	if ((unsigned long)addr != addr)
+		return -EFAULT;
+	base = (void __user *)(unsigned long)addr;
+	ret = vfp_log_check(dev, base, dev->mem);
+	if (ret)
+		return ret;
+	vfp_dev_lock_vqs(dev);
+	dev->log_base = base;
+	vfp_dev_unlock_vqs(dev);
+	return 0;
+}
+
+static long vfp_set_log_fd(struct vfp_dev *dev, int __user *argp)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+	int fd;
+
+	if (get_user(fd, argp))
+		return -EFAULT;
+	if (fd != -1) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	vfp_dev_lock_vqs(dev);
+	old = dev->log_ctx;
+	dev->log_ctx = ctx;
+	vfp_dev_unlock_vqs(dev);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static long vfp_backend_features(struct vfp_dev *dev, unsigned int cmd,
+				 u64 __user *argp)
+{
+	u64 features = 0;
+
+	/* No backend feature (IOTLB messages, ...) is offered yet. */
+	if (cmd == VHOST_GET_BACKEND_FEATURES)
+		return copy_to_user(argp, &features, sizeof(features)) ?
+		       -EFAULT : 0;
+	if (copy_from_user(&features, argp, sizeof(features)))
+		return -EFAULT;
+	if (features)
+		return -EOPNOTSUPP;
+	dev->backend_features = features;
+	return 0;
+}
+
+static long vfp_get_stats(struct vfp_dev *dev, void __user *argp)
+{
+	struct vhost_fp_stats *st;
+	long ret = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	vfp_stats_read(dev, st);
+	if (copy_to_user(argp, st, sizeof(*st)))
+		ret = -EFAULT;
+	kfree(st);
+	return ret;
+}
+
+static long vfp_tunables(struct vfp_dev *dev, unsigned int cmd,
+			 void __user *argp)
+{
+	struct vhost_fp_tunables t;
+
+	if (cmd == VHOST_FP_GET_TUNABLES)
+		return copy_to_user(argp, &dev->tunables, sizeof(t)) ?
+		       -EFAULT : 0;
+	if (copy_from_user(&t, argp, sizeof(t)))
+		return -EFAULT;
+	if ((t.flags & ~VHOST_FP_F_ZEROCOPY) || t.padding ||
+	    t.zc_max_pending > VFP_VQ_NUM_MAX)
+		return -EINVAL;
+	vfp_dev_lock_vqs(dev);
+	dev->tunables = t;
+	vfp_dev_unlock_vqs(dev);
+	return 0;
+}
+
+/* The vring ioctls name their queue in the first field of their argument. */
+static long vfp_vring_ioctl(struct vfp_dev *dev, unsigned int cmd,
+			    void __user *argp)
+{
+	u32 idx;
+
+	if (get_user(idx, (u32 __user *)argp))
+		return -EFAULT;
+	if (idx >= VHOST_FP_NVQS)
+		return -ENOBUFS;
+	idx = array_index_nospec(idx, VHOST_FP_NVQS);
+	return vfp_vq_ioctl(&dev->nvqs[idx].vq, cmd, argp);
+}
+
+static bool vfp_ioctl_needs_owner(unsigned int cmd)
+{
+	switch (cmd) {
+	case VHOST_GET_FEATURES:
+	case VHOST_SET_FEATURES:
+	case VHOST_RESET_OWNER:
+	case VHOST_SET_MEM_TABLE:
+	case VHOST_SET_LOG_BASE:
+	case VHOST_SET_LOG_FD:
+	case VHOST_GET_BACKEND_FEATURES:
+	case VHOST_SET_BACKEND_FEATURES:
+	case VHOST_NET_SET_BACKEND:
+	case VHOST_FP_SET_TUNABLES:
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_SET_VRING_ERR:
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		return true;
+	}
+	return false;
+}
+
+static long vfp_ioctl_locked(struct vfp_dev *dev, unsigned int cmd,
+			     void __user *argp)
+{
+	u64 features = VFP_FEATURES;
+
+	if (vfp_ioctl_needs_owner(cmd) && (!dev->mm || dev->mm != current->mm))
+		return -EPERM;
+	switch (cmd) {
+	case VHOST_SET_OWNER:
+		return vfp_set_owner(dev);
+	case VHOST_RESET_OWNER:
+		return vfp_reset_owner(dev);
+	case VHOST_GET_FEATURES:
+		return copy_to_user(argp, &features, sizeof(features)) ?
+		       -EFAULT : 0;
+	case VHOST_SET_FEATURES:
+		return vfp_set_features(dev, argp);
+	case VHOST_SET_MEM_TABLE:
+		return vfp_set_mem_table(dev, argp);
+	case VHOST_SET_LOG_BASE:
+		return vfp_set_log_base(dev, argp);
+	case VHOST_SET_LOG_FD:
+		return vfp_set_log_fd(dev, argp);
+	case VHOST_GET_BACKEND_FEATURES:
+	case VHOST_SET_BACKEND_FEATURES:
+		return vfp_backend_features(dev, cmd, argp);
+	case VHOST_NET_SET_BACKEND:
+		return vfp_net_set_backend(dev, argp);
+	case VHOST_FP_GET_STATS:
+		return vfp_get_stats(dev, argp);
+	case VHOST_FP_GET_TUNABLES:
+	case VHOST_FP_SET_TUNABLES:
+		return vfp_tunables(dev, cmd, argp);
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_SET_VRING_ERR:
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		return vfp_vring_ioctl(dev, cmd, argp);
+	}
+	/* Includes VHOST_SET_VRING_ENDIAN: no cross-endian legacy support. */
+	return -ENOIOCTLCMD;
+}
+
+static long vfp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct vfp_dev *dev = f->private_data;
+	long ret;
+
+	mutex_lock(&dev->mutex);
+	ret = vfp_ioctl_locked(dev, cmd, (void __user *)arg);
+	mutex_unlock(&dev->mutex);
+	return ret;
+}
+
+static const struct file_operations vfp_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vfp_open,
+	.release	= vfp_release,
+	.unlocked_ioctl	= vfp_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice vfp_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= VHOST_FP_DEVICE_NAME,
+	.fops	= &vfp_fops,
+};
+
+int vfp_dev_init(void)
+{
+	return misc_register(&vfp_misc);
+}
+
+void vfp_dev_uninit(void)
+{
+	misc_deregister(&vfp_misc);
+	ida_destroy(&vfp_ida);
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhostfp: a vhost-net compatible host data path, /dev/vhost-fp.
+ *
+ * Module init and exit only: each part is set up and torn down in pairs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "vhostfp.h"
+
+bool vfp_zerocopy_default = true;
+module_param_named(zerocopy, vfp_zerocopy_default, bool, 0444);
+MODULE_PARM_DESC(zerocopy, "Guest TX zero-copy for new devices (default: on)");
+
+unsigned int vfp_zc_threshold_default = 256;
+module_param_named(zc_threshold, vfp_zc_threshold_default, uint, 0444);
+MODULE_PARM_DESC(zc_threshold, "Smallest TX packet sent zero-copy, bytes (default: 256)");
+
+static int __init vfp_mod_init(void)
+{
+	int ret;
+
+	ret = vfp_stats_init();
+	if (ret)
+		goto err_stats;
+	ret = vfp_dev_init();
+	if (ret)
+		goto err_dev;
+	return 0;
+
+err_dev:
+	vfp_stats_uninit();
+err_stats:
+	return ret;
+}
+
+static void __exit vfp_mod_exit(void)
+{
+	vfp_dev_uninit();
+	vfp_stats_uninit();
+}
+
+module_init(vfp_mod_init);
+module_exit(vfp_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vhost-net compatible host data path (/dev/vhost-fp)");

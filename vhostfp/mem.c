@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest memory table: guest-physical ranges and where they live in the
+ * owner's address space.  All arithmetic on guest- or user-supplied values
+ * is checked for overflow; a miss is an error for the caller, never a crash.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#include "vhostfp.h"
+
+static int vfp_mem_cmp(const void *a, const void *b)
+{
+	const struct vfp_mem_region *ra = a, *rb = b;
+
+	if (ra->gpa < rb->gpa)
+		return -1;
+	return ra->gpa > rb->gpa;
+}
+
+static int vfp_mem_add(struct vfp_mem *mem, unsigned int i,
+		       const struct vhost_memory_region *ur)
+{
+	struct vfp_mem_region *r = &mem->regions[i];
+	u64 end;
+
+	if (!ur->memory_size)
+		return -EINVAL;
+	/* Both ends must be representable: the last byte is start + size - 1. */
+	if (check_add_overflow(ur->guest_phys_addr, ur->memory_size - 1, &end) ||
+	    check_add_overflow(ur->userspace_addr, ur->memory_size - 1, &end))
+		return -EINVAL;
+	if (ur->userspace_addr != (unsigned long)ur->userspace_addr ||
+	    !access_ok((void __user *)(unsigned long)ur->userspace_addr,
+		       ur->memory_size))
+		return -EFAULT;
+	r->gpa = ur->guest_phys_addr;
+	r->size = ur->memory_size;
+	r->hva = ur->userspace_addr;
+	return 0;
+}
+
+/* Sort by gpa, refuse overlaps, note the end of guest memory for the log. */
+static int vfp_mem_finish(struct vfp_mem *mem)
+{
+	unsigned int i;
+
+	sort(mem->regions, mem->nregions, sizeof(mem->regions[0]),
+	     vfp_mem_cmp, NULL);
+	mem->gpa_last = 0;
+	for (i = 0; i < mem->nregions; i++) {
+		const struct vfp_mem_region *r = &mem->regions[i];
+
+		/* r->gpa + r->size may be 2^64: compare last bytes instead. */
+		if (i && mem->regions[i - 1].gpa + mem->regions[i - 1].size - 1 >=
+			 r->gpa)
+			return -EINVAL;
+		mem->gpa_last = max(mem->gpa_last, r->gpa + (r->size - 1));
+	}
+	return 0;
+}
+
+/* Returns a new table or ERR_PTR(); the caller publishes it. */
+struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem)
+{
+	struct vhost_memory hdr;
+	struct vhost_memory_region ur;
+	struct vfp_mem *mem;
+	unsigned int i;
+	int ret;
+
+	if (copy_from_user(&hdr, umem, sizeof(hdr)))
+		return ERR_PTR(-EFAULT);
+	if (hdr.padding)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (hdr.nregions > VFP_MEM_REGIONS_MAX)
+		return ERR_PTR(-E2BIG);
+	mem = kvzalloc(struct_size(mem, regions, hdr.nregions),
+		       GFP_KERNEL_ACCOUNT);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	mem->nregions = hdr.nregions;
+	for (i = 0; i < hdr.nregions; i++) {
+		if (copy_from_user(&ur, &umem->regions[i], sizeof(ur))) {
+			ret = -EFAULT;
+			goto err;
+		}
+		ret = vfp_mem_add(mem, i, &ur);
+		if (ret)
+			goto err;
+	}
+	ret = vfp_mem_finish(mem);
+	if (ret)
+		goto err;
+	return mem;
+err:
+	kvfree(mem);
+	return ERR_PTR(ret);
+}
+
+static const struct vfp_mem_region *vfp_mem_find(const struct vfp_mem *mem,
+						 u64 gpa)
+{
+	unsigned int lo = 0, hi = mem->nregions;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct vfp_mem_region *r = &mem->regions[mid];
+
+		if (gpa < r->gpa)
+			hi = mid;
+		else if (gpa - r->gpa >= r->size)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Describe guest range [gpa, gpa + len) as user iovecs, split at region
+ * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
+ * range is not guest memory, -ENOBUFS if iov_max is too small.
+ */
+int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
+		      struct iovec *iov, unsigned int iov_max)
+{
+	unsigned int n = 0;
+	u64 last;
+
+	if (!len)
+		return 0;
+	if (!mem || check_add_overflow(gpa, len - 1, &last))
+		return -EFAULT;
+	while (len) {
+		const struct vfp_mem_region *r = vfp_mem_find(mem, gpa);
+		u64 off, seg;
+
+		if (!r)
+			return -EFAULT;
+		if (n == iov_max)
+			return -ENOBUFS;
+		off = gpa - r->gpa;
+		seg = min(len, r->size - off);
+		/* A single iovec carries at most MAX_RW_COUNT bytes. */
+		seg = min_t(u64, seg, MAX_RW_COUNT);
+		iov[n].iov_base = (void __user *)(unsigned long)(r->hva + off);
+		iov[n].iov_len = seg;
+		n++;
+		gpa += seg;
+		len -= seg;
+	}
+	return n;
+}
+
+/* Copy len bytes of guest memory at gpa; len is small (a descriptor). */
+int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len)
+{
+	struct iovec iov[4];
+	int i, n;
+
+	n = vfp_mem_translate(mem, gpa, len, iov, ARRAY_SIZE(iov));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (copy_from_user(dst, iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+		dst += iov[i].iov_len;
+	}
+	return 0;
+}

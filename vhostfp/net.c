@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The net backend's control side: attaching a tap to a queue
+ * (VHOST_NET_SET_BACKEND), virtio-net header sizes, teardown.
+ *
+ * Queue map, as vhost-net: vq 0 (VHOST_FP_VQ_RX) carries packets to the
+ * guest, vq 1 (VHOST_FP_VQ_TX) packets from the guest.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/if_tap.h>
+#include <linux/if_tun.h>
+#include <linux/net.h>
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+
+#include "vhostfp.h"
+
+void vfp_net_init(struct vfp_dev *dev)
+{
+	struct vfp_net_vq *rx = &dev->nvqs[VHOST_FP_VQ_RX];
+	struct vfp_net_vq *tx = &dev->nvqs[VHOST_FP_VQ_TX];
+
+	vfp_vq_init(&rx->vq, dev, VHOST_FP_VQ_RX, vfp_rx_handle_kick);
+	vfp_vq_init(&tx->vq, dev, VHOST_FP_VQ_TX, vfp_tx_handle_kick);
+	vfp_poll_init(&rx->sock_poll, &rx->vq, vfp_rx_handle_sock, EPOLLIN);
+	vfp_poll_init(&tx->sock_poll, &tx->vq, vfp_tx_handle_sock, EPOLLOUT);
+	vfp_vq_reset(&rx->vq);
+	vfp_vq_reset(&tx->vq);
+}
+
+/*
+ * Who handles the virtio-net header: with VHOST_NET_F_VIRTIO_NET_HDR we
+ * add it (RX) and strip it (TX) for a tap without IFF_VNET_HDR; otherwise
+ * the tap reads and writes it itself.  Caller holds every vq mutex.
+ */
+void vfp_net_set_features(struct vfp_dev *dev)
+{
+	size_t hlen = sizeof(struct virtio_net_hdr);
+	unsigned int i;
+
+	if (dev->features & ((1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+			     (1ULL << VIRTIO_F_VERSION_1)))
+		hlen = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		struct vfp_net_vq *nvq = &dev->nvqs[i];
+
+		if (dev->features & (1ULL << VHOST_NET_F_VIRTIO_NET_HDR)) {
+			nvq->vhost_hlen = hlen;
+			nvq->sock_hlen = 0;
+		} else {
+			nvq->vhost_hlen = 0;
+			nvq->sock_hlen = hlen;
+		}
+	}
+}
+
+/* A tun or tap (macvtap/ipvtap) file; anything else is refused. */
+static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
+{
+	struct socket *sock;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	sock = tun_get_socket(file);
+	if (IS_ERR(sock))
+		sock = tap_get_socket(file);
+	if (IS_ERR(sock)) {
+		fput(file);
+		return ERR_PTR(-ENOTSOCK);
+	}
+	*sockp = sock;
+	return file;
+}
+
+/*
+ * Stop the queue's data path.  Zero-copy buffers still in flight are
+ * waited for and returned to the guest, so that GET_VRING_BASE after this
+ * describes a quiet ring.  Caller holds the vq mutex.
+ */
+static void vfp_net_detach(struct vfp_net_vq *nvq)
+{
+	struct vfp_vq *vq = &nvq->vq;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!nvq->sock_file)
+		return;
+	vfp_poll_stop(&nvq->sock_poll);
+	if (nvq->zc) {
+		vfp_zc_drain(nvq->zc);
+		vfp_zc_destroy(nvq->zc);
+		nvq->zc = NULL;
+	}
+	vfp_vq_flush_used(vq);
+	vq->private_data = NULL;
+	nvq->sock = NULL;
+	fput(nvq->sock_file);
+	nvq->sock_file = NULL;
+}
+
+static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
+			  struct socket *sock)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	int ret;
+
+	lockdep_assert_held(&vq->mutex);
+	ret = vfp_vq_start(vq);
+	if (ret)
+		return ret;
+	if (vq->index == VHOST_FP_VQ_TX) {
+		nvq->zc = vfp_zc_create(nvq, vq->num);
+		if (IS_ERR(nvq->zc)) {
+			ret = PTR_ERR(nvq->zc);
+			nvq->zc = NULL;
+			return ret;
+		}
+	}
+	nvq->sock_file = file;
+	nvq->sock = sock;
+	vq->private_data = sock;
+	if (vq->index == VHOST_FP_VQ_RX) {
+		ret = vfp_poll_start(&nvq->sock_poll, file);
+		if (ret) {
+			/* The caller still owns the file reference. */
+			get_file(file);
+			vfp_net_detach(nvq);
+			return ret;
+		}
+	}
+	vfp_vq_queue_kick(vq);
+	return 0;
+}
+
+/* VHOST_NET_SET_BACKEND.  Caller holds dev->mutex. */
+long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
+{
+	struct vhost_vring_file f;
+	struct socket *sock = NULL;
+	struct file *file = NULL;
+	struct vfp_net_vq *nvq;
+	long ret = 0;
+
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	if (f.index >= VHOST_FP_NVQS)
+		return -ENOBUFS;
+	nvq = &dev->nvqs[array_index_nospec(f.index, VHOST_FP_NVQS)];
+	if (f.fd != -1) {
+		file = vfp_net_get_sock(f.fd, &sock);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
+	mutex_lock(&nvq->vq.mutex);
+	if (file && file == nvq->sock_file) {
+		fput(file);
+		goto out;
+	}
+	vfp_net_detach(nvq);
+	if (file) {
+		ret = vfp_net_attach(nvq, file, sock);
+		if (ret)
+			fput(file);
+	}
+out:
+	mutex_unlock(&nvq->vq.mutex);
+	return ret;
+}
+
+/* Detach both queues.  Caller holds dev->mutex. */
+void vfp_net_stop(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		mutex_lock(&dev->nvqs[i].vq.mutex);
+		vfp_net_detach(&dev->nvqs[i]);
+		mutex_unlock(&dev->nvqs[i].vq.mutex);
+	}
+	if (dev->worker)
+		vfp_worker_flush(dev->worker);
+}

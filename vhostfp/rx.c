@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest RX: packets queued on the tap are received straight into guest
+ * buffers of vq 0, several buffers per packet with mergeable RX buffers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/net.h>
+#include <linux/socket.h>
+
+#include "vhostfp.h"
+
+/* Buffers gathered for one packet, in nvq->heads/iov/log. */
+struct vfp_rx_bufs {
+	unsigned int nbufs;
+	unsigned int niov;
+	unsigned int nlog;
+	u64 size;			/* writable bytes in all of them */
+};
+
+/*
+ * Take guest buffers for @need bytes: one buffer, or as many as needed
+ * with mergeable RX buffers.  1: got them (maybe too small, without
+ * mergeable), 0: the guest has not posted enough, -errno: broken ring.
+ */
+static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
+			   struct vfp_rx_bufs *rb)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	bool merge = vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF);
+	bool log = vfp_log_enabled(vq);
+	struct vfp_buf buf;
+	int ret;
+
+	memset(rb, 0, sizeof(*rb));
+	do {
+		if (rb->niov == VFP_IOV_MAX)
+			break;	/* the packet is truncated, then dropped */
+		ret = vfp_vq_get_buf(vq, &buf, nvq->iov + rb->niov,
+				     VFP_IOV_MAX - rb->niov,
+				     log ? nvq->log + rb->nlog : NULL,
+				     VFP_IOV_MAX - rb->nlog);
+		if (ret > 0 && buf.out_num) {
+			vfp_vq_err(vq, "RX buffer %u is readable", buf.id);
+			rb->nbufs++;
+			ret = -EINVAL;
+		}
+		if (ret <= 0) {
+			vfp_vq_discard(vq, rb->nbufs);
+			return ret;
+		}
+		nvq->heads[rb->nbufs].id = buf.id;
+		nvq->heads[rb->nbufs].len = min(buf.in_len, need - min(need, rb->size));
+		rb->nbufs++;
+		rb->niov += buf.in_num;
+		rb->nlog += buf.log_num;
+		rb->size += buf.in_len;
+	} while (merge && rb->size < need);
+	return 1;
+}
+
+/* Write what the tap did not: our header, or num_buffers in its header. */
+static int vfp_rx_fix_header(struct vfp_net_vq *nvq, struct iov_iter *fixup,
+			     unsigned int nbufs)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	struct virtio_net_hdr_mrg_rxbuf hdr = {
+		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
+	};
+	__virtio16 num = cpu_to_vfp16(vq, nbufs);
+
+	if (nvq->vhost_hlen) {
+		hdr.num_buffers = num;
+		if (copy_to_iter(&hdr, nvq->vhost_hlen, fixup) != nvq->vhost_hlen)
+			return -EFAULT;
+		return 0;
+	}
+	if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
+		return 0;
+	iov_iter_advance(fixup, offsetof(typeof(hdr), num_buffers));
+	if (copy_to_iter(&num, sizeof(num), fixup) != sizeof(num))
+		return -EFAULT;
+	return 0;
+}
+
+/* 0: packet delivered or dropped, -EAGAIN: it vanished, stop for now. */
+static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
+		      const struct vfp_rx_bufs *rb, size_t len)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	struct msghdr msg = { };
+	struct iov_iter fixup;
+	size_t want = len + nvq->sock_hlen;
+	unsigned int i;
+	int ret;
+
+	iov_iter_init(&msg.msg_iter, ITER_DEST, nvq->iov, rb->niov,
+		      min_t(u64, rb->size, MAX_RW_COUNT));
+	fixup = msg.msg_iter;
+	iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
+	ret = sock->ops->recvmsg(sock, &msg, iov_iter_count(&msg.msg_iter),
+				 MSG_DONTWAIT | MSG_TRUNC);
+	if (ret != want) {
+		vfp_vq_discard(vq, rb->nbufs);
+		if (ret == -EAGAIN)
+			return ret;
+		/* Error, or the guest's buffers were too small: drop it. */
+		vq->stats.drops++;
+		return 0;
+	}
+	if (vfp_rx_fix_header(nvq, &fixup, rb->nbufs)) {
+		vfp_vq_err(vq, "cannot write RX header");
+		vfp_vq_discard(vq, rb->nbufs);
+		vq->stats.drops++;
+		return 0;
+	}
+	for (i = 0; i < rb->nbufs; i++)
+		vfp_vq_add_used(vq, nvq->heads[i].id, nvq->heads[i].len);
+	vfp_log_write(vq, nvq->log, rb->nlog, want + nvq->vhost_hlen);
+	vq->stats.packets++;
+	vq->stats.bytes += len;
+	return 0;
+}
+
+/* One pass over vq 0.  Caller holds the vq mutex; a backend is attached. */
+static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	bool starved = false;
+	unsigned int pkts = 0;
+	struct vfp_rx_bufs rb;
+	size_t bytes = 0;
+	int len, ret;
+
+	vfp_vq_disable_notify(vq);
+	while ((len = sock->ops->peek_len(sock)) > 0) {
+		ret = vfp_rx_get_bufs(nvq, (u64)len + nvq->vhost_hlen +
+				      nvq->sock_hlen, &rb);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vfp_vq_enable_notify(vq)) {
+				vfp_vq_disable_notify(vq);
+				continue;
+			}
+			/* The kick handler resumes when buffers arrive. */
+			starved = true;
+			break;
+		}
+		if (vfp_rx_one(nvq, sock, &rb, len))
+			break;
+		bytes += len;
+		if (++pkts >= VFP_WEIGHT_PACKETS || bytes >= VFP_WEIGHT_BYTES) {
+			vfp_poll_queue(&nvq->sock_poll);
+			break;
+		}
+	}
+	vfp_vq_flush_used(vq);
+	/* Packets waiting for buffers need no wakeup per new packet. */
+	if (starved)
+		vfp_poll_stop(&nvq->sock_poll);
+	else
+		vfp_poll_start(&nvq->sock_poll, nvq->sock_file);
+}
+
+static void vfp_rx_handle(struct vfp_net_vq *nvq, bool kick)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	struct socket *sock;
+
+	mutex_lock(&vq->mutex);
+	if (kick)
+		vq->stats.kicks++;
+	sock = vq->private_data;
+	if (sock)
+		vfp_rx(nvq, sock);
+	mutex_unlock(&vq->mutex);
+}
+
+/* Worker: the guest posted RX buffers. */
+void vfp_rx_handle_kick(struct vfp_work *work)
+{
+	struct vfp_poll *poll = container_of(work, struct vfp_poll, work);
+
+	vfp_rx_handle(container_of(poll->vq, struct vfp_net_vq, vq), true);
+}
+
+/* Worker: the tap has packets for the guest. */
+void vfp_rx_handle_sock(struct vfp_work *work)
+{
+	struct vfp_poll *poll = container_of(work, struct vfp_poll, work);
+
+	vfp_rx_handle(container_of(poll, struct vfp_net_vq, sock_poll), false);
+}

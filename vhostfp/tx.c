@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest TX: buffers from vq 1 go to the tap with sendmsg(), zero-copy
+ * when big enough and allowed (zc.c), copied otherwise.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/if_tun.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+
+#include "vhostfp.h"
+
+/* Zero-copy for this packet?  NULL: copy it. */
+static struct ubuf_info *vfp_tx_zc_get(struct vfp_net_vq *nvq,
+				       const struct vfp_buf *buf, size_t len)
+{
+	const struct vhost_fp_tunables *t = &nvq->vq.dev->tunables;
+	struct ubuf_info *uarg;
+
+	if (!nvq->zc || !(t->flags & VHOST_FP_F_ZEROCOPY) ||
+	    len < t->zc_threshold)
+		return NULL;
+	uarg = vfp_zc_get(nvq->zc, buf->id, t->zc_max_pending);
+	if (!uarg)
+		nvq->vq.stats.zc_copied++;
+	return uarg;
+}
+
+/* Drop a packet the tap refused for good: the guest gets its buffer back. */
+static void vfp_tx_drop(struct vfp_vq *vq, const struct vfp_buf *buf)
+{
+	vq->stats.drops++;
+	vfp_vq_add_used(vq, buf->id, 0);
+}
+
+/* 0: buffer consumed (sent or dropped), -EAGAIN: tap full, retry later. */
+static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
+		       const struct vfp_buf *buf)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct tun_msg_ctl ctl;
+	struct ubuf_info *uarg;
+	size_t len = buf->out_len;
+	int ret;
+
+	if (len > MAX_RW_COUNT || len < nvq->vhost_hlen + nvq->sock_hlen) {
+		vfp_vq_err(vq, "TX buffer %u of %zu bytes", buf->id, len);
+		vfp_tx_drop(vq, buf);
+		return 0;
+	}
+	iov_iter_init(&msg.msg_iter, ITER_SOURCE, nvq->iov, buf->out_num, len);
+	iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
+	len -= nvq->vhost_hlen;
+
+	uarg = vfp_tx_zc_get(nvq, buf, len);
+	if (uarg) {
+		ctl.type = TUN_MSG_UBUF;
+		ctl.num = 0;
+		ctl.ptr = uarg;
+		msg.msg_control = &ctl;
+		msg.msg_controllen = sizeof(ctl);
+	}
+	ret = sock->ops->sendmsg(sock, &msg, len);
+	if (ret < 0) {
+		if (uarg && vfp_zc_put_unsent(nvq->zc, uarg)) {
+			vq->stats.drops++;
+			return 0;
+		}
+		if (ret == -EAGAIN || ret == -ENOMEM || ret == -ENOBUFS)
+			return -EAGAIN;
+		vfp_tx_drop(vq, buf);
+		return 0;
+	}
+	if (uarg)
+		vq->stats.zc_sent++;
+	else
+		vfp_vq_add_used(vq, buf->id, 0);
+	vq->stats.packets++;
+	vq->stats.bytes += len - nvq->sock_hlen;
+	return 0;
+}
+
+/* One pass over vq 1.  Caller holds the vq mutex; a backend is attached. */
+static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	size_t bytes = 0;
+	unsigned int pkts = 0;
+	struct vfp_buf buf;
+	int ret;
+
+	vfp_zc_reap(nvq->zc);
+	vfp_poll_stop(&nvq->sock_poll);
+	vfp_vq_disable_notify(vq);
+	for (;;) {
+		ret = vfp_vq_get_buf(vq, &buf, nvq->iov, VFP_IOV_MAX, NULL, 0);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (!vfp_vq_enable_notify(vq))
+				break;
+			vfp_vq_disable_notify(vq);
+			continue;
+		}
+		if (buf.in_num) {
+			vfp_vq_err(vq, "TX buffer %u is writable", buf.id);
+			vfp_tx_drop(vq, &buf);
+			continue;
+		}
+		if (vfp_tx_send(nvq, sock, &buf) == -EAGAIN) {
+			vfp_vq_discard(vq, 1);
+			/* Come back when the tap has room again. */
+			vfp_poll_start(&nvq->sock_poll, nvq->sock_file);
+			break;
+		}
+		bytes += buf.out_len;
+		if (++pkts >= VFP_WEIGHT_PACKETS || bytes >= VFP_WEIGHT_BYTES) {
+			/* Let the other queue run; resume right after. */
+			vfp_poll_queue(&nvq->sock_poll);
+			break;
+		}
+	}
+	vfp_vq_flush_used(vq);
+}
+
+static void vfp_tx_handle(struct vfp_net_vq *nvq, bool kick)
+{
+	struct vfp_vq *vq = &nvq->vq;
+	struct socket *sock;
+
+	mutex_lock(&vq->mutex);
+	if (kick)
+		vq->stats.kicks++;
+	sock = vq->private_data;
+	if (sock)
+		vfp_tx(nvq, sock);
+	mutex_unlock(&vq->mutex);
+}
+
+/* Worker: the guest kicked vq 1. */
+void vfp_tx_handle_kick(struct vfp_work *work)
+{
+	struct vfp_poll *poll = container_of(work, struct vfp_poll, work);
+
+	vfp_tx_handle(container_of(poll->vq, struct vfp_net_vq, vq), true);
+}
+
+/* Worker: the tap has room again, a zero-copy buffer completed, or more. */
+void vfp_tx_handle_sock(struct vfp_work *work)
+{
+	struct vfp_poll *poll = container_of(work, struct vfp_poll, work);
+
+	vfp_tx_handle(container_of(poll, struct vfp_net_vq, sock_poll), false);
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vhostfp private header.
+ *
+ * Layering: the ring engine (vq.c, vq_split.c, mem.c, log.c) moves buffers
+ * described by guest rings and knows nothing of networking; the net backend
+ * (net.c, tx.c, rx.c, zc.c) moves packets and knows nothing of ring layout.
+ * worker.c and poll.c run the handlers; dev.c owns the per-open state.
+ */
+#ifndef _VHOSTFP_H
+#define _VHOSTFP_H
+
+#include <linux/atomic.h>
+#include <linux/eventfd.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/ratelimit.h>
+#include <linux/uio.h>
+#include <linux/vhost.h>
+#include <linux/virtio_byteorder.h>
+#include <linux/virtio_ring.h>
+#include <linux/virtio_net.h>
+#include <linux/vhost_fp.h>
+
+/* Longest ring the virtio spec allows for a split queue. */
+#define VFP_VQ_NUM_MAX		32768
+/* Guest memory regions per table; vhost's max_mem_regions default. */
+#define VFP_MEM_REGIONS_MAX	509
+/* iovecs one packet (all its merged buffers) may span. */
+#define VFP_IOV_MAX		1024
+/* Used entries collected before they are written out. */
+#define VFP_USED_BATCH		64
+/* Avail ring heads fetched with one user copy. */
+#define VFP_HEAD_BATCH		64
+/* A handler yields after this many packets or bytes in one pass. */
+#define VFP_WEIGHT_PACKETS	256
+#define VFP_WEIGHT_BYTES	(512 * 1024)
+
+#define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
+			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
+			 (1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |		\
+			 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |	\
+			 (1ULL << VIRTIO_RING_F_EVENT_IDX) |		\
+			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
+			 (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |		\
+			 (1ULL << VHOST_F_LOG_ALL))
+
+struct vfp_dev;
+struct vfp_vq;
+struct vfp_work;
+
+typedef void (*vfp_work_fn_t)(struct vfp_work *work);
+
+/* A unit of work for a worker; queued at most once at a time. */
+struct vfp_work {
+	struct llist_node node;
+	unsigned long flags;		/* VFP_WORK_QUEUED, atomic bitops */
+	vfp_work_fn_t fn;
+};
+
+#define VFP_WORK_QUEUED		0
+
+/* The kernel thread that runs a device's handlers in its owner's mm. */
+struct vfp_worker {
+	struct task_struct *task;
+	struct llist_head work_list;	/* lock-free, any context adds */
+	struct mm_struct *mm;		/* owner's mm, adopted by task */
+};
+
+/* A wait queue entry that turns wakeups matching mask into work. */
+struct vfp_poll {
+	poll_table table;
+	wait_queue_head_t *wqh;		/* NULL when not polling */
+	wait_queue_entry_t wait;
+	struct vfp_work work;
+	__poll_t mask;
+	struct vfp_vq *vq;		/* whose worker runs work */
+};
+
+/* One guest memory region: [gpa, gpa + size) lives at hva. */
+struct vfp_mem_region {
+	u64 gpa;
+	u64 size;
+	u64 hva;
+};
+
+/* Immutable once published; replaced as a whole by SET_MEM_TABLE. */
+struct vfp_mem {
+	unsigned int nregions;
+	u64 gpa_last;			/* last guest-physical byte */
+	struct vfp_mem_region regions[];
+};
+
+/* A guest-physical range written by the device, for the dirty log. */
+struct vfp_log {
+	u64 gpa;
+	u64 len;
+};
+
+/* One buffer (descriptor chain) taken from the avail ring. */
+struct vfp_buf {
+	u16 id;				/* what the used entry names */
+	u16 ndesc;			/* descriptors it consumed */
+	unsigned int out_num;		/* device-readable iovecs */
+	unsigned int in_num;		/* device-writable iovecs, after out */
+	unsigned int log_num;		/* vfp_log entries filled */
+	u64 out_len;
+	u64 in_len;
+};
+
+struct vfp_used {
+	u32 id;
+	u32 len;
+};
+
+/* Ring layout specific half of the engine: vq_split.c, later vq_packed.c. */
+struct vfp_vq_ops {
+	int (*check_addr)(struct vfp_vq *vq);
+	int (*init_access)(struct vfp_vq *vq);
+	int (*get_buf)(struct vfp_vq *vq, struct vfp_buf *buf,
+		       struct iovec *iov, unsigned int iov_max,
+		       struct vfp_log *log, unsigned int log_max);
+	void (*discard)(struct vfp_vq *vq, unsigned int nbufs);
+	int (*write_used)(struct vfp_vq *vq, const struct vfp_used *used,
+			  unsigned int n);
+	bool (*need_signal)(struct vfp_vq *vq);
+	bool (*enable_notify)(struct vfp_vq *vq);
+	void (*disable_notify)(struct vfp_vq *vq);
+};
+
+/* Per-queue counters, written by the worker only (see uapi for meaning). */
+struct vfp_vq_stats {
+	u64 packets;
+	u64 bytes;
+	u64 zc_sent;
+	u64 zc_completed;
+	u64 zc_copied;
+	u64 kicks;
+	u64 calls;
+	u64 batches;
+	u64 drops;
+	u64 guest_errors;
+};
+
+struct vfp_vq {
+	struct vfp_dev *dev;
+	unsigned int index;		/* VHOST_FP_VQ_RX or _TX */
+	/*
+	 * Protects every field below: held by the ioctls that change the
+	 * queue and by the handler while it works on the ring.
+	 */
+	struct mutex mutex;
+	const struct vfp_vq_ops *ops;
+	struct vfp_worker *worker;	/* set at SET_OWNER, dev->mutex too */
+	struct vfp_poll kick_poll;	/* runs handle_kick on guest kicks */
+	vfp_work_fn_t handle_kick;
+	void *private_data;		/* backend; non-NULL: queue running */
+
+	unsigned int num;
+	struct vring_desc __user *desc;
+	struct vring_avail __user *avail;
+	struct vring_used __user *used;
+	u64 log_addr;			/* gpa of the used ring */
+	bool log_used;			/* VHOST_VRING_F_LOG set */
+
+	u64 features;			/* acked, copied from dev */
+	bool little_endian;
+	struct vfp_mem *mem;		/* copied from dev */
+
+	u16 last_avail_idx;		/* next avail entry to take */
+	u16 avail_idx;			/* guest's avail idx, last read */
+	u16 last_used_idx;		/* next used entry to write */
+	u16 signalled_used;		/* used idx at the last call */
+	bool signalled_used_valid;
+	__virtio16 heads[VFP_HEAD_BATCH]; /* prefetched avail ring entries */
+	unsigned int heads_pos, heads_len;
+
+	struct vfp_used used_batch[VFP_USED_BATCH];
+	unsigned int used_count;
+	bool signal_pending;		/* used idx moved since last call */
+
+	struct file *kick;
+	struct eventfd_ctx *call_ctx;
+	struct eventfd_ctx *err_ctx;
+	u32 busyloop_timeout;		/* stored only; no busy polling */
+
+	struct ratelimit_state err_rs;
+	struct vfp_vq_stats stats;
+};
+
+/* Net side of one queue (RX or TX). */
+struct vfp_net_vq {
+	struct vfp_vq vq;
+	struct socket *sock;		/* protected by vq.mutex */
+	struct file *sock_file;		/* holds sock; vq.mutex */
+	struct vfp_poll sock_poll;	/* readable (RX) / writable (TX) */
+	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
+	size_t sock_hlen;		/* header the tap adds / parses */
+	struct vfp_zc *zc;		/* TX only: zero-copy state */
+	struct iovec iov[VFP_IOV_MAX];
+	struct vfp_log log[VFP_IOV_MAX];
+	struct vfp_used heads[VFP_IOV_MAX]; /* RX: buffers of one packet */
+};
+
+struct vfp_dev {
+	/* Protects the fields below and serializes the ioctls. */
+	struct mutex mutex;
+	struct mm_struct *mm;		/* owner's; NULL: no owner */
+	struct vfp_worker *worker;
+	pid_t owner_tgid;
+	unsigned int id;		/* unique, names the debugfs dir */
+	struct dentry *debugfs;
+	u64 features;
+	u64 backend_features;
+	struct vfp_mem *mem;
+	void __user *log_base;
+	struct eventfd_ctx *log_ctx;	/* also read by handlers: vq mutex */
+	struct vhost_fp_tunables tunables; /* read by TX under vq mutex */
+	struct vfp_net_vq nvqs[VHOST_FP_NVQS];
+};
+
+static inline u16 vfp16_to_cpu(const struct vfp_vq *vq, __virtio16 v)
+{
+	return __virtio16_to_cpu(vq->little_endian, v);
+}
+
+static inline __virtio16 cpu_to_vfp16(const struct vfp_vq *vq, u16 v)
+{
+	return __cpu_to_virtio16(vq->little_endian, v);
+}
+
+static inline u32 vfp32_to_cpu(const struct vfp_vq *vq, __virtio32 v)
+{
+	return __virtio32_to_cpu(vq->little_endian, v);
+}
+
+static inline __virtio32 cpu_to_vfp32(const struct vfp_vq *vq, u32 v)
+{
+	return __cpu_to_virtio32(vq->little_endian, v);
+}
+
+static inline u64 vfp64_to_cpu(const struct vfp_vq *vq, __virtio64 v)
+{
+	return __virtio64_to_cpu(vq->little_endian, v);
+}
+
+static inline bool vfp_has_feature(const struct vfp_vq *vq, unsigned int bit)
+{
+	return vq->features & (1ULL << bit);
+}
+
+/* main.c APIs: */
+extern bool vfp_zerocopy_default;
+extern unsigned int vfp_zc_threshold_default;
+
+/* dev.c APIs: */
+int vfp_dev_init(void);
+void vfp_dev_uninit(void);
+
+/* worker.c APIs: */
+int vfp_worker_create(struct vfp_worker **out, struct mm_struct *mm,
+		      const char *name);
+void vfp_worker_destroy(struct vfp_worker *worker);
+void vfp_work_init(struct vfp_work *work, vfp_work_fn_t fn);
+void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work);
+void vfp_worker_flush(struct vfp_worker *worker);
+
+/* poll.c APIs: */
+void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
+		   vfp_work_fn_t fn, __poll_t mask);
+int vfp_poll_start(struct vfp_poll *poll, struct file *file);
+void vfp_poll_stop(struct vfp_poll *poll);
+void vfp_poll_queue(struct vfp_poll *poll);
+
+/* mem.c APIs: */
+struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
+int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
+		      struct iovec *iov, unsigned int iov_max);
+int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len);
+
+/* vq.c APIs: */
+void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
+		 vfp_work_fn_t kick);
+void vfp_vq_reset(struct vfp_vq *vq);
+long vfp_vq_ioctl(struct vfp_vq *vq, unsigned int cmd, void __user *argp);
+int vfp_vq_start(struct vfp_vq *vq);
+void vfp_vq_queue_kick(struct vfp_vq *vq);
+int vfp_vq_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
+		   struct iovec *iov, unsigned int iov_max,
+		   struct vfp_log *log, unsigned int log_max);
+void vfp_vq_discard(struct vfp_vq *vq, unsigned int nbufs);
+void vfp_vq_add_used(struct vfp_vq *vq, u16 id, u32 len);
+void vfp_vq_flush_used(struct vfp_vq *vq);
+bool vfp_vq_enable_notify(struct vfp_vq *vq);
+void vfp_vq_disable_notify(struct vfp_vq *vq);
+void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...) __printf(2, 3);
+
+/* vq_split.c APIs: */
+extern const struct vfp_vq_ops vfp_split_ops;
+
+/* log.c APIs: */
+bool vfp_log_enabled(const struct vfp_vq *vq);
+int vfp_log_check(struct vfp_dev *dev, void __user *base,
+		  const struct vfp_mem *mem);
+int vfp_log_write(struct vfp_vq *vq, const struct vfp_log *log,
+		  unsigned int n, u64 len);
+int vfp_log_used(struct vfp_vq *vq, u64 offset, u64 len);
+
+/* net.c APIs: */
+void vfp_net_init(struct vfp_dev *dev);
+long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp);
+void vfp_net_stop(struct vfp_dev *dev);
+void vfp_net_set_features(struct vfp_dev *dev);
+
+/* tx.c APIs: */
+void vfp_tx_handle_kick(struct vfp_work *work);
+void vfp_tx_handle_sock(struct vfp_work *work);
+
+/* rx.c APIs: */
+void vfp_rx_handle_kick(struct vfp_work *work);
+void vfp_rx_handle_sock(struct vfp_work *work);
+
+/* zc.c APIs: */
+struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);
+void vfp_zc_destroy(struct vfp_zc *zc);
+struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit);
+bool vfp_zc_put_unsent(struct vfp_zc *zc, struct ubuf_info *uarg);
+void vfp_zc_reap(struct vfp_zc *zc);
+void vfp_zc_drain(struct vfp_zc *zc);
+
+/* stats.c APIs: */
+int vfp_stats_init(void);
+void vfp_stats_uninit(void);
+void vfp_stats_add_dev(struct vfp_dev *dev);
+void vfp_stats_del_dev(struct vfp_dev *dev);
+void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out);
+
+#endif /* _VHOSTFP_H */

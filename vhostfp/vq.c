@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The layout-agnostic front of the ring engine: the vring ioctls, the
+ * kick/call/err eventfds, batching of used entries and the verbs the
+ * backend calls.  Ring layout lives behind vq->ops (vq_split.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/uaccess.h>
+
+#include "vhostfp.h"
+
+void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	vq->stats.guest_errors++;
+	if (__ratelimit(&vq->err_rs)) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pr_debug("dev %u vq %u: %pV\n", vq->dev->id, vq->index, &vaf);
+		va_end(args);
+	}
+	if (vq->err_ctx)
+		vfp_eventfd_signal(vq->err_ctx);
+}
+
+void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
+		 vfp_work_fn_t kick)
+{
+	vq->dev = dev;
+	vq->index = index;
+	mutex_init(&vq->mutex);
+	vq->ops = &vfp_split_ops;
+	vq->handle_kick = kick;
+	vfp_poll_init(&vq->kick_poll, vq, kick, EPOLLIN);
+	ratelimit_state_init(&vq->err_rs, 5 * HZ, 10);
+	ratelimit_set_flags(&vq->err_rs, RATELIMIT_MSG_ON_RELEASE);
+}
+
+/*
+ * Back to the state of a fresh open: no ring, no eventfds, zero counters.
+ * The backend is already detached and the worker idle for this queue.
+ */
+void vfp_vq_reset(struct vfp_vq *vq)
+{
+	vfp_poll_stop(&vq->kick_poll);
+	if (vq->kick)
+		fput(vq->kick);
+	if (vq->call_ctx)
+		eventfd_ctx_put(vq->call_ctx);
+	if (vq->err_ctx)
+		eventfd_ctx_put(vq->err_ctx);
+	vq->kick = NULL;
+	vq->call_ctx = NULL;
+	vq->err_ctx = NULL;
+	vq->worker = NULL;
+	vq->private_data = NULL;
+	vq->num = 0;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	vq->log_addr = 0;
+	vq->log_used = false;
+	vq->features = 0;
+	vq->little_endian = virtio_legacy_is_little_endian();
+	vq->mem = NULL;
+	vq->last_avail_idx = 0;
+	vq->avail_idx = 0;
+	vq->last_used_idx = 0;
+	vq->signalled_used = 0;
+	vq->signalled_used_valid = false;
+	vq->heads_pos = 0;
+	vq->heads_len = 0;
+	vq->used_count = 0;
+	vq->signal_pending = false;
+	vq->busyloop_timeout = 0;
+	memset(&vq->stats, 0, sizeof(vq->stats));
+}
+
+/* Make the ring usable by the worker: called when a backend attaches. */
+int vfp_vq_start(struct vfp_vq *vq)
+{
+	int ret;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!vq->num || !vq->desc || !vq->avail || !vq->used)
+		return -EFAULT;
+	ret = vq->ops->check_addr(vq);
+	if (ret)
+		return ret;
+	vq->heads_pos = 0;
+	vq->heads_len = 0;
+	vq->used_count = 0;
+	vq->signal_pending = false;
+	vq->signalled_used_valid = false;
+	return vq->ops->init_access(vq);
+}
+
+void vfp_vq_queue_kick(struct vfp_vq *vq)
+{
+	vfp_poll_queue(&vq->kick_poll);
+}
+
+int vfp_vq_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
+		   struct iovec *iov, unsigned int iov_max,
+		   struct vfp_log *log, unsigned int log_max)
+{
+	lockdep_assert_held(&vq->mutex);
+	return vq->ops->get_buf(vq, buf, iov, iov_max, log, log_max);
+}
+
+/* Give back the last nbufs buffers taken, unused. */
+void vfp_vq_discard(struct vfp_vq *vq, unsigned int nbufs)
+{
+	vq->ops->discard(vq, nbufs);
+}
+
+static void vfp_vq_write_batch(struct vfp_vq *vq)
+{
+	if (!vq->used_count)
+		return;
+	if (vq->ops->write_used(vq, vq->used_batch, vq->used_count))
+		vfp_vq_err(vq, "cannot write used ring");
+	else
+		vq->signal_pending = true;
+	vq->stats.batches++;
+	vq->used_count = 0;
+}
+
+/* Queue a used entry; it reaches the guest at the latest on flush. */
+void vfp_vq_add_used(struct vfp_vq *vq, u16 id, u32 len)
+{
+	lockdep_assert_held(&vq->mutex);
+	vq->used_batch[vq->used_count].id = id;
+	vq->used_batch[vq->used_count].len = len;
+	if (++vq->used_count == VFP_USED_BATCH)
+		vfp_vq_write_batch(vq);
+}
+
+/* Publish queued used entries and interrupt the guest if it wants it. */
+void vfp_vq_flush_used(struct vfp_vq *vq)
+{
+	lockdep_assert_held(&vq->mutex);
+	vfp_vq_write_batch(vq);
+	if (!vq->signal_pending)
+		return;
+	vq->signal_pending = false;
+	if (vq->call_ctx && vq->ops->need_signal(vq)) {
+		vfp_eventfd_signal(vq->call_ctx);
+		vq->stats.calls++;
+	}
+}
+
+/* Returns true if the guest added buffers meanwhile: caller looks again. */
+bool vfp_vq_enable_notify(struct vfp_vq *vq)
+{
+	return vq->ops->enable_notify(vq);
+}
+
+void vfp_vq_disable_notify(struct vfp_vq *vq)
+{
+	vq->ops->disable_notify(vq);
+}
+
+static long vfp_vq_set_num(struct vfp_vq *vq, void __user *argp)
+{
+	struct vhost_vring_state s;
+
+	if (vq->private_data)
+		return -EBUSY;
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (!s.num || s.num > VFP_VQ_NUM_MAX || !is_power_of_2(s.num))
+		return -EINVAL;
+	vq->num = s.num;
+	return 0;
+}
+
+static long vfp_vq_set_base(struct vfp_vq *vq, void __user *argp)
+{
+	struct vhost_vring_state s;
+
+	if (vq->private_data)
+		return -EBUSY;
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (s.num > 0xffff)
+		return -EINVAL;
+	vq->last_avail_idx = s.num;
+	vq->avail_idx = s.num;
+	vq->heads_pos = 0;
+	vq->heads_len = 0;
+	return 0;
+}
+
+static long vfp_vq_get_base(struct vfp_vq *vq, void __user *argp, u32 idx)
+{
+	struct vhost_vring_state s = {
+		.index = idx,
+		.num = vq->last_avail_idx,
+	};
+
+	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static bool vfp_vq_addr_aligned(const struct vhost_vring_addr *a)
+{
+	return !(a->desc_user_addr & (16 - 1)) &&
+	       !(a->avail_user_addr & (2 - 1)) &&
+	       !(a->used_user_addr & (4 - 1));
+}
+
+static long vfp_vq_set_addr(struct vfp_vq *vq, void __user *argp)
+{
+	struct vring_desc __user *old_desc = vq->desc;
+	struct vring_avail __user *old_avail = vq->avail;
+	struct vring_used __user *old_used = vq->used;
+	struct vhost_vring_addr a;
+	int ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.flags & ~(1U << VHOST_VRING_F_LOG))
+		return -EOPNOTSUPP;
+	if ((unsigned long)a.desc_user_addr != a.desc_user_addr ||
+	    (unsigned long)a.avail_user_addr != a.avail_user_addr ||
+	    (unsigned long)a.used_user_addr != a.used_user_addr)
+		return -EFAULT;
+	if (!vfp_vq_addr_aligned(&a))
+		return -EINVAL;
+	vq->desc = (void __user *)(unsigned long)a.desc_user_addr;
+	vq->avail = (void __user *)(unsigned long)a.avail_user_addr;
+	vq->used = (void __user *)(unsigned long)a.used_user_addr;
+	/* A running queue must stay valid: check before the worker sees it. */
+	ret = vq->num ? vq->ops->check_addr(vq) : 0;
+	if (ret) {
+		vq->desc = old_desc;
+		vq->avail = old_avail;
+		vq->used = old_used;
+		return ret;
+	}
+	vq->log_used = !!(a.flags & (1U << VHOST_VRING_F_LOG));
+	vq->log_addr = a.log_guest_addr;
+	return ret;
+}
+
+/* fd -1 clears; anything else must be an eventfd. */
+static int vfp_vq_eventfd(struct eventfd_ctx **slot, void __user *argp)
+{
+	struct vhost_vring_file f;
+	struct eventfd_ctx *ctx = NULL;
+
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	if (f.fd != -1) {
+		ctx = eventfd_ctx_fdget(f.fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	if (*slot)
+		eventfd_ctx_put(*slot);
+	*slot = ctx;
+	return 0;
+}
+
+static long vfp_vq_set_kick(struct vfp_vq *vq, void __user *argp)
+{
+	struct vhost_vring_file f;
+	struct file *kick = NULL;
+	int ret = 0;
+
+	if (copy_from_user(&f, argp, sizeof(f)))
+		return -EFAULT;
+	if (f.fd != -1) {
+		kick = eventfd_fget(f.fd);
+		if (IS_ERR(kick))
+			return PTR_ERR(kick);
+	}
+	vfp_poll_stop(&vq->kick_poll);
+	if (vq->kick)
+		fput(vq->kick);
+	vq->kick = kick;
+	if (kick)
+		ret = vfp_poll_start(&vq->kick_poll, kick);
+	/* The guest may have kicked while nobody listened: look anyway. */
+	if (vq->private_data)
+		vfp_vq_queue_kick(vq);
+	return ret;
+}
+
+static long vfp_vq_busyloop(struct vfp_vq *vq, unsigned int cmd,
+			    void __user *argp, u32 idx)
+{
+	struct vhost_vring_state s;
+
+	if (cmd == VHOST_GET_VRING_BUSYLOOP_TIMEOUT) {
+		s.index = idx;
+		s.num = vq->busyloop_timeout;
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	vq->busyloop_timeout = s.num;
+	return 0;
+}
+
+/* The VHOST_*_VRING_* ioctls.  Caller holds dev->mutex and owns the device. */
+long vfp_vq_ioctl(struct vfp_vq *vq, unsigned int cmd, void __user *argp)
+{
+	long ret;
+
+	mutex_lock(&vq->mutex);
+	switch (cmd) {
+	case VHOST_SET_VRING_NUM:
+		ret = vfp_vq_set_num(vq, argp);
+		break;
+	case VHOST_SET_VRING_BASE:
+		ret = vfp_vq_set_base(vq, argp);
+		break;
+	case VHOST_GET_VRING_BASE:
+		ret = vfp_vq_get_base(vq, argp, vq->index);
+		break;
+	case VHOST_SET_VRING_ADDR:
+		ret = vfp_vq_set_addr(vq, argp);
+		break;
+	case VHOST_SET_VRING_KICK:
+		ret = vfp_vq_set_kick(vq, argp);
+		break;
+	case VHOST_SET_VRING_CALL:
+		ret = vfp_vq_eventfd(&vq->call_ctx, argp);
+		break;
+	case VHOST_SET_VRING_ERR:
+		ret = vfp_vq_eventfd(&vq->err_ctx, argp);
+		break;
+	case VHOST_SET_VRING_BUSYLOOP_TIMEOUT:
+	case VHOST_GET_VRING_BUSYLOOP_TIMEOUT:
+		ret = vfp_vq_busyloop(vq, cmd, argp, vq->index);
+		break;
+	default:
+		ret = -ENOIOCTLCMD;
+	}
+	mutex_unlock(&vq->mutex);
+	return ret;
+}
