@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/if_tap.h>
 #include <linux/if_tun.h>
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
@@ -56,6 +57,37 @@ void vfp_net_set_features(struct vfp_dev *dev)
 	}
 }
 
+/*
+ * tun and tap are looked up at run time so that vhostfp loads without
+ * them: a file of theirs is open, so the module that owns it is loaded
+ * and stays loaded while we hold the file.
+ */
+static struct socket *vfp_net_tun_sock(struct file *file)
+{
+	struct socket *(*get)(struct file *file);
+	struct socket *sock = ERR_PTR(-ENOTSOCK);
+
+	get = symbol_get(tun_get_socket);
+	if (get) {
+		sock = get(file);
+		symbol_put(tun_get_socket);
+	}
+	return sock;
+}
+
+static struct socket *vfp_net_tap_sock(struct file *file)
+{
+	struct socket *(*get)(struct file *file);
+	struct socket *sock = ERR_PTR(-ENOTSOCK);
+
+	get = symbol_get(tap_get_socket);
+	if (get) {
+		sock = get(file);
+		symbol_put(tap_get_socket);
+	}
+	return sock;
+}
+
 /* A tun or tap (macvtap/ipvtap) file; anything else is refused. */
 static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
 {
@@ -65,9 +97,9 @@ static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
 	file = fget(fd);
 	if (!file)
 		return ERR_PTR(-EBADF);
-	sock = tun_get_socket(file);
+	sock = vfp_net_tun_sock(file);
 	if (IS_ERR(sock))
-		sock = tap_get_socket(file);
+		sock = vfp_net_tap_sock(file);
 	if (IS_ERR(sock)) {
 		fput(file);
 		return ERR_PTR(-ENOTSOCK);
