@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhostfp-stat: print the per-queue counters of vhostfp devices.
+ *
+ *   vhostfp-stat                 every device, from debugfs (root)
+ *   vhostfp-stat -p PID -f FD    the device open as FD in process PID,
+ *                                through VHOST_FP_GET_STATS on a copy of
+ *                                that fd (pidfd_getfd(): needs ptrace
+ *                                rights on PID)
+ *   -i SECONDS                   repeat every SECONDS
+ *
+ * debugfs layout: /sys/kernel/debug/vhostfp/<owner tgid>-<id>/stats, lines
+ * "<rx|tx> <counter> <value>" after an "owner <tgid>" line.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/vhost_fp.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+#define DEBUGFS_DIR "/sys/kernel/debug/vhostfp"
+
+static const char * const counters[] = {
+	"packets", "bytes", "zc_sent", "zc_completed", "zc_copied",
+	"kicks", "calls", "batches", "drops", "guest_errors",
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NCOUNTERS ARRAY_SIZE(counters)
+
+static void print_header(void)
+{
+	printf("%-14s %-2s", "device", "q");
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		printf(" %13s", counters[i]);
+	printf("\n");
+}
+
+static void print_row(const char *dev, const char *q, const __u64 *v)
+{
+	printf("%-14s %-2s", dev, q);
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		printf(" %13llu", (unsigned long long)v[i]);
+	printf("\n");
+}
+
+static int show_debugfs_dev(const char *name)
+{
+	__u64 v[2][NCOUNTERS] = { { 0 } };
+	char path[512], q[8], key[32];
+	unsigned long long val;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/%s/stats", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%7s %31s %llu", q, key, &val) == 3) {
+		int qi = !strcmp(q, "rx") ? 0 : !strcmp(q, "tx") ? 1 : -1;
+
+		for (size_t i = 0; qi >= 0 && i < NCOUNTERS; i++)
+			if (!strcmp(key, counters[i]))
+				v[qi][i] = val;
+	}
+	fclose(f);
+	print_row(name, "rx", v[0]);
+	print_row(name, "tx", v[1]);
+	return 0;
+}
+
+static int show_debugfs(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(DEBUGFS_DIR);
+	if (!d) {
+		fprintf(stderr, "vhostfp-stat: %s: %s (module loaded? debugfs mounted? root?)\n",
+			DEBUGFS_DIR, strerror(errno));
+		return 1;
+	}
+	print_header();
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && !show_debugfs_dev(de->d_name))
+			n++;
+	closedir(d);
+	if (!n)
+		printf("(no device has an owner)\n");
+	return 0;
+}
+
+static int show_fd(int pid, int fd)
+{
+	struct vhost_fp_stats st;
+	int pidfd, dfd;
+	char name[32];
+
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		perror("vhostfp-stat: pidfd_open");
+		return 1;
+	}
+	dfd = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	if (dfd < 0) {
+		perror("vhostfp-stat: pidfd_getfd");
+		return 1;
+	}
+	if (ioctl(dfd, VHOST_FP_GET_STATS, &st)) {
+		perror("vhostfp-stat: VHOST_FP_GET_STATS");
+		close(dfd);
+		return 1;
+	}
+	close(dfd);
+	snprintf(name, sizeof(name), "%d:%d", pid, fd);
+	print_header();
+	for (unsigned int q = 0; q < st.nvqs && q < VHOST_FP_NVQS; q++) {
+		const struct vhost_fp_vq_stats *s = &st.vq[q];
+		__u64 v[NCOUNTERS] = {
+			s->packets, s->bytes, s->zc_sent, s->zc_completed,
+			s->zc_copied, s->kicks, s->calls, s->batches, s->drops,
+			s->guest_errors,
+		};
+
+		print_row(name, q == VHOST_FP_VQ_RX ? "rx" : "tx", v);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int pid = -1, fd = -1, interval = 0, opt, ret;
+
+	while ((opt = getopt(argc, argv, "p:f:i:h")) != -1) {
+		switch (opt) {
+		case 'p':
+			pid = atoi(optarg);
+			break;
+		case 'f':
+			fd = atoi(optarg);
+			break;
+		case 'i':
+			interval = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-p PID -f FD] [-i SECONDS]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (pid < 0 ? fd >= 0 : fd < 0) {
+		fprintf(stderr, "vhostfp-stat: -p and -f go together\n");
+		return 2;
+	}
+	for (;;) {
+		ret = pid >= 0 ? show_fd(pid, fd) : show_debugfs();
+		if (ret || interval <= 0)
+			return ret;
+		fflush(stdout);
+		sleep(interval);
+		printf("\n");
+	}
+}
