@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio_guest on QEMU's userspace virtio-net, default device: split rings,
+# mergeable RX buffers, checksum and TSO offloads both ways, control queue.
+# Two NICs back to back through a QEMU hub; see lib.sh for the picture.
+#
+# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02'
+
+. "$(dirname "$0")/cases.sh"
+trap vgn_cleanup EXIT
+vgn_setup
+vgn_run_tests test_driver test_ping test_tcp test_mtu_jumbo test_rx_filter \
+	test_link_flap test_ethtool test_unload_under_traffic

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Test cases shared by the device variants (basic.sh, packed.sh, nomrg.sh,
+# ...): each variant boots its own NICs and runs a list of these. Each case
+# runs in a subshell with set -e: the first failing command fails it.
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+VGN_XFER_MB=${VGN_XFER_MB:-50}
+
+test_driver()
+{
+	ethtool -i "$VGN_A" | grep -q '^driver: virtio_guest$'
+	vgn_peer ethtool -i "$VGN_B" | grep -q '^driver: virtio_guest$'
+	[ "$(cat /sys/class/net/"$VGN_A"/carrier)" = 1 ]
+	log "features: $(cat /sys/bus/virtio/devices/"$(basename "$(readlink -f /sys/class/net/"$VGN_A"/device)")"/features)"
+}
+
+test_ping()
+{
+	ping -c 3 -i 0.2 -W 2 $VGN_IP_B >/dev/null
+	vgn_peer ping -c 3 -i 0.2 -W 2 $VGN_IP_A >/dev/null
+	ping -6 -c 3 -i 0.2 -W 2 $VGN_IP6_B >/dev/null
+	# Sizes around one buffer, one page and several of each.
+	local s
+	for s in 1 100 1400 1472 4000 9000 30000 65000; do
+		ping -c 1 -W 2 -s $s $VGN_IP_B >/dev/null || { log "ping -s $s failed"; return 1; }
+	done
+}
+
+test_tcp()
+{
+	vgn_xfer "$VGN_XFER_MB" a2b
+	vgn_xfer "$VGN_XFER_MB" b2a
+}
+
+test_mtu_jumbo()
+{
+	local mtu=9000
+	ip link set "$VGN_A" mtu $mtu
+	vgn_peer ip link set "$VGN_B" mtu $mtu
+	ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_B >/dev/null
+	vgn_peer ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_A >/dev/null
+	vgn_xfer 20 a2b
+	vgn_xfer 20 b2a
+	ip link set "$VGN_A" mtu 1500
+	vgn_peer ip link set "$VGN_B" mtu 1500
+	ping -c 1 -W 2 $VGN_IP_B >/dev/null
+}
+
+# Packets from B to link-layer address $1 (through a static neighbour):
+# print how many A received.
+vgn_rx_count_to()
+{
+	local mac=$1 before after
+	vgn_peer ip neigh replace 198.18.0.99 lladdr "$mac" dev "$VGN_B" nud permanent
+	before=$(vgn_stat "$VGN_A" 'rx_queue_[0-9]+_packets')
+	vgn_peer ping -c 5 -i 0.1 -W 1 198.18.0.99 >/dev/null 2>&1 || true
+	sleep 0.5
+	after=$(vgn_stat "$VGN_A" 'rx_queue_[0-9]+_packets')
+	echo $((after - before))
+}
+
+# The device filters by MAC table, promiscuous and all-multicast mode, all
+# set through the control queue.
+test_rx_filter()
+{
+	local other=02:00:00:00:18:99 mcast=01:00:5e:12:34:56 n
+	n=$(vgn_rx_count_to $other)
+	[ "$n" -le 1 ] || { log "got $n frames for $other without promisc"; return 1; }
+	ip link set "$VGN_A" promisc on
+	n=$(vgn_rx_count_to $other)
+	[ "$n" -ge 5 ] || { log "got $n frames for $other in promisc"; return 1; }
+	ip link set "$VGN_A" promisc off
+	n=$(vgn_rx_count_to $mcast)
+	[ "$n" -le 1 ] || { log "got $n frames for $mcast not joined"; return 1; }
+	ip maddr add $mcast dev "$VGN_A"
+	n=$(vgn_rx_count_to $mcast)
+	[ "$n" -ge 5 ] || { log "got $n frames for joined $mcast"; return 1; }
+	ip maddr del $mcast dev "$VGN_A"
+	ip link set "$VGN_A" allmulticast on
+	n=$(vgn_rx_count_to $mcast)
+	[ "$n" -ge 5 ] || { log "got $n frames for $mcast in allmulti"; return 1; }
+	ip link set "$VGN_A" allmulticast off
+	# A secondary unicast address goes to the filter table too.
+	vfp_modprobe macvlan
+	ip link add link "$VGN_A" name vgn-mv address 02:00:00:00:18:98 type macvlan
+	vfp_link_track vgn-mv
+	ip link set vgn-mv up
+	n=$(vgn_rx_count_to "$(cat /sys/class/net/vgn-mv/address)")
+	ip link del vgn-mv
+	[ "$n" -ge 5 ] || { log "got $n frames for a macvlan address"; return 1; }
+	vgn_peer ip neigh del 198.18.0.99 dev "$VGN_B"
+}
+
+# Down/up of A in the middle of a transfer: TCP rides it out, nothing lost.
+test_link_flap()
+{
+	local src=$VGN_TMP/flap.tx dst=$VGN_TMP/flap.rx pid i
+	head -c 30M /dev/urandom >"$src"
+	vgn_peer timeout 120 socat -u TCP-LISTEN:5003,reuseaddr OPEN:"$dst",creat,trunc &
+	pid=$!
+	sleep 0.5
+	(timeout 120 socat -u OPEN:"$src" TCP:$VGN_IP_B:5003,connect-timeout=10) &
+	for i in 1 2 3; do
+		sleep 0.5
+		ip link set "$VGN_A" down
+		sleep 0.3
+		ip link set "$VGN_A" up
+	done
+	wait $!
+	wait $pid
+	cmp -s "$src" "$dst" || { log "data differs after link flaps"; return 1; }
+	rm -f "$src" "$dst"
+}
+
+test_ethtool()
+{
+	local q
+	ethtool "$VGN_A" | grep -q 'Link detected: yes'
+	ethtool -g "$VGN_A" | grep -q '^RX:'
+	ethtool -l "$VGN_A" | grep -q '^Combined:'
+	q=$(ethtool -l "$VGN_A" | awk '/^Combined:/ { print $2; exit }')
+	[ "$q" -ge 1 ]
+	[ "$(vgn_stat "$VGN_A" 'rx_queue_0_packets')" -gt 0 ]
+	[ "$(vgn_stat "$VGN_A" 'tx_queue_0_packets')" -gt 0 ]
+	[ "$(vgn_stat "$VGN_A" 'tx_queue_0_kicks')" -gt 0 ]
+	ip -s link show "$VGN_A" | grep -q 'RX:'
+}
+
+# rmmod while a transfer runs: remove must wait for nothing and free all.
+test_unload_under_traffic()
+{
+	local src=$VGN_TMP/unload.tx
+	head -c 100M /dev/zero >"$src"
+	vgn_peer timeout 60 socat -u TCP-LISTEN:5004,reuseaddr /dev/null &
+	sleep 0.5
+	(timeout 60 socat -u OPEN:"$src" TCP:$VGN_IP_B:5004,connect-timeout=10 || true) &
+	sleep 2
+	timeout 30 rmmod virtio_guest
+	[ ! -d /sys/module/virtio_guest ]
+	wait
+	# Load again: both NICs come back and pass traffic.
+	ip netns del "$VGN_NS"
+	VFP_NETNS=()
+	VFP_MODULES=()
+	vgn_setup
+	ping -c 2 -W 2 $VGN_IP_B >/dev/null
+}
