@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the test programs share beyond the guest library: which device a
+ * variant runs on, the feature set, and the vhost-fp extras.
+ */
+#ifndef _VHOSTFP_SELFTEST_COMMON_H
+#define _VHOSTFP_SELFTEST_COMMON_H
+
+#include <linux/vhost_fp.h>
+
+#include "guest.h"
+#include "traffic.h"
+
+#define RING_NUM	256
+#define TAP_NAME	"vfptap0"
+#define TAP_OFFLOADS	(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
+
+#define F(bit)		(1ULL << (bit))
+
+/* Why a device cannot run this variant here, or NULL when it can. */
+const char *device_unusable(bool fp, int zerocopy);
+
+uint64_t features_for(bool event_idx, bool indirect, bool mrg);
+int features_check(int fd, uint64_t want, uint64_t *have);
+
+/* vhost-fp only: zero-copy on or off for one device (needs an owner). */
+int fp_set_zerocopy(int fd, bool on);
+int fp_get_stats(int fd, struct vhost_fp_stats *st);
+
+/* vhost_net's experimental_zcopytx, or -1 when it cannot be read. */
+int vhost_net_zcopytx(void);
+
+double now_s(void);
+
+#endif /* _VHOSTFP_SELFTEST_COMMON_H */

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory, split virtqueues and device setup for the vhost selftests.
+ * See guest.h for the memory layout and why it is the way it is.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "guest.h"
+
+int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+unsigned long env_ulong(const char *name, unsigned long def)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtoul(s, &end, 0);
+	return *end ? def : v;
+}
+
+int guest_mem_init(struct guest_mem *m)
+{
+	m->hva = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m->hva == MAP_FAILED) {
+		m->hva = NULL;
+		return -errno;
+	}
+	/* Leave guest page 0 unused, as a real guest would. */
+	m->next = 4096;
+	return 0;
+}
+
+void guest_mem_fini(struct guest_mem *m)
+{
+	if (m->hva)
+		munmap(m->hva, GUEST_MEM_SIZE);
+	m->hva = NULL;
+}
+
+/* Host address of guest offset @off: regions are mapped in reverse. */
+static uint8_t *guest_off_hva(struct guest_mem *m, uint64_t off)
+{
+	uint64_t region = off / GUEST_REGION_SIZE;
+
+	return m->hva + (GUEST_NREGIONS - 1 - region) * GUEST_REGION_SIZE +
+	       off % GUEST_REGION_SIZE;
+}
+
+uint64_t guest_alloc(struct guest_mem *m, size_t len, size_t align)
+{
+	uint64_t off = (m->next + align - 1) & ~(uint64_t)(align - 1);
+
+	if (off + len > GUEST_MEM_SIZE)
+		return 0;
+	m->next = off + len;
+	return GUEST_GPA_BASE + off;
+}
+
+/* Like guest_alloc(), but never across a region boundary. */
+uint64_t guest_alloc_contig(struct guest_mem *m, size_t len, size_t align)
+{
+	uint64_t off = (m->next + align - 1) & ~(uint64_t)(align - 1);
+
+	if (off / GUEST_REGION_SIZE != (off + len - 1) / GUEST_REGION_SIZE)
+		m->next = (off / GUEST_REGION_SIZE + 1) * GUEST_REGION_SIZE;
+	return guest_alloc(m, len, align);
+}
+
+/* Host pointer to [gpa, gpa + len) when it is contiguous, else NULL. */
+void *guest_hva(struct guest_mem *m, uint64_t gpa, size_t len)
+{
+	uint64_t off = gpa - GUEST_GPA_BASE;
+
+	if (gpa < GUEST_GPA_BASE || off + len > GUEST_MEM_SIZE || !len)
+		return NULL;
+	if (off / GUEST_REGION_SIZE != (off + len - 1) / GUEST_REGION_SIZE)
+		return NULL;
+	return guest_off_hva(m, off);
+}
+
+static void guest_copy(struct guest_mem *m, uint64_t gpa, void *buf,
+		       size_t len, bool to_guest)
+{
+	uint64_t off = gpa - GUEST_GPA_BASE;
+	uint8_t *p = buf;
+
+	while (len) {
+		size_t room = GUEST_REGION_SIZE - off % GUEST_REGION_SIZE;
+		size_t n = len < room ? len : room;
+
+		if (to_guest)
+			memcpy(guest_off_hva(m, off), p, n);
+		else
+			memcpy(p, guest_off_hva(m, off), n);
+		off += n;
+		p += n;
+		len -= n;
+	}
+}
+
+void guest_write(struct guest_mem *m, uint64_t gpa, const void *src, size_t len)
+{
+	guest_copy(m, gpa, (void *)src, len, true);
+}
+
+void guest_read(struct guest_mem *m, uint64_t gpa, void *dst, size_t len)
+{
+	guest_copy(m, gpa, dst, len, false);
+}
+
+int guest_set_mem_table(int fd, struct guest_mem *m)
+{
+	struct vhost_memory *mem;
+	int i, ret;
+
+	mem = calloc(1, sizeof(*mem) +
+		     GUEST_NREGIONS * sizeof(struct vhost_memory_region));
+	if (!mem)
+		return -ENOMEM;
+	mem->nregions = GUEST_NREGIONS;
+	for (i = 0; i < GUEST_NREGIONS; i++) {
+		uint64_t off = (uint64_t)i * GUEST_REGION_SIZE;
+
+		mem->regions[i].guest_phys_addr = GUEST_GPA_BASE + off;
+		mem->regions[i].memory_size = GUEST_REGION_SIZE;
+		mem->regions[i].userspace_addr =
+			(uintptr_t)guest_off_hva(m, off);
+	}
+	ret = xioctl(fd, VHOST_SET_MEM_TABLE, mem);
+	free(mem);
+	return ret;
+}
+
+/*
+ * Lay a split ring out in guest memory with the minimum alignment the
+ * virtio spec allows (desc 16, avail 2, used 4), not on a page boundary.
+ */
+int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
+		  unsigned int num, bool event_idx)
+{
+	size_t desc_sz = 16 * num, avail_sz = 6 + 2 * num;
+	size_t used_off = (desc_sz + avail_sz + 3) & ~3UL;
+	size_t used_sz = 6 + 8 * num;
+	uint64_t gpa;
+	uint8_t *p;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->kick = vq->call = vq->err = -1;
+	gpa = guest_alloc_contig(m, 64 + used_off + used_sz, 4096);
+	if (!gpa)
+		return -ENOMEM;
+	p = guest_hva(m, gpa, 64 + used_off + used_sz);
+	p += 64;
+	vq->index = index;
+	vq->num = num;
+	vq->event_idx = event_idx;
+	vq->desc = (struct vring_desc *)p;
+	vq->avail = (struct vring_avail *)(p + desc_sz);
+	vq->used = (struct vring_used *)(p + used_off);
+	vq->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	vq->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	vq->err = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vq->kick < 0 || vq->call < 0 || vq->err < 0)
+		return -errno;
+	return 0;
+}
+
+void guest_vq_fini(struct guest_vq *vq)
+{
+	if (vq->kick >= 0)
+		close(vq->kick);
+	if (vq->call >= 0)
+		close(vq->call);
+	if (vq->err >= 0)
+		close(vq->err);
+	vq->kick = vq->call = vq->err = -1;
+}
+
+int guest_vq_setup(int fd, struct guest_vq *vq)
+{
+	struct vhost_vring_state state = { .index = vq->index };
+	struct vhost_vring_addr addr = {
+		.index = vq->index,
+		.desc_user_addr = (uintptr_t)vq->desc,
+		.avail_user_addr = (uintptr_t)vq->avail,
+		.used_user_addr = (uintptr_t)vq->used,
+	};
+	struct vhost_vring_file file = { .index = vq->index };
+	int ret;
+
+	state.num = vq->num;
+	ret = xioctl(fd, VHOST_SET_VRING_NUM, &state);
+	if (ret)
+		return ret;
+	state.num = 0;
+	ret = xioctl(fd, VHOST_SET_VRING_BASE, &state);
+	if (ret)
+		return ret;
+	ret = xioctl(fd, VHOST_SET_VRING_ADDR, &addr);
+	if (ret)
+		return ret;
+	file.fd = vq->kick;
+	ret = xioctl(fd, VHOST_SET_VRING_KICK, &file);
+	if (ret)
+		return ret;
+	file.fd = vq->call;
+	ret = xioctl(fd, VHOST_SET_VRING_CALL, &file);
+	if (ret)
+		return ret;
+	file.fd = vq->err;
+	return xioctl(fd, VHOST_SET_VRING_ERR, &file);
+}
+
+void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
+		       uint32_t len, uint16_t flags, uint16_t next)
+{
+	vq->desc[i].addr = gpa;
+	vq->desc[i].len = len;
+	vq->desc[i].flags = flags;
+	vq->desc[i].next = next;
+}
+
+/* Queue a chain head; the device sees it at the next guest_vq_publish(). */
+void guest_vq_add(struct guest_vq *vq, uint16_t head)
+{
+	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
+	vq->avail_idx++;
+}
+
+/* The device's "kick me at this avail index" (EVENT_IDX). */
+static uint16_t guest_vq_avail_event(struct guest_vq *vq)
+{
+	return __atomic_load_n((uint16_t *)&vq->used->ring[vq->num],
+			       __ATOMIC_RELAXED);
+}
+
+/* The guest's "call me at this used index" (EVENT_IDX). */
+static void guest_vq_set_used_event(struct guest_vq *vq, uint16_t idx)
+{
+	__atomic_store_n(&vq->avail->ring[vq->num], idx, __ATOMIC_RELAXED);
+}
+
+/* Expose the added heads and kick if the device asked for it. */
+bool guest_vq_publish(struct guest_vq *vq)
+{
+	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
+	uint64_t one = 1;
+	bool kick;
+
+	if (old == new)
+		return false;
+	/* Ring entries and descriptors before the index that exposes them. */
+	__atomic_store_n(&vq->avail->idx, new, __ATOMIC_RELEASE);
+	/* The index store before reading the device's notification wish. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vq->kicked_idx = new;
+	if (vq->event_idx)
+		kick = vring_need_event(guest_vq_avail_event(vq), new, old);
+	else
+		kick = !(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED) &
+			 VRING_USED_F_NO_NOTIFY);
+	if (kick) {
+		vq->kicks++;
+		if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+			return false;
+	}
+	return kick;
+}
+
+bool guest_vq_has_used(struct guest_vq *vq)
+{
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) !=
+	       vq->last_used;
+}
+
+bool guest_vq_get_used(struct guest_vq *vq, uint32_t *id, uint32_t *len)
+{
+	struct vring_used_elem *e;
+
+	/* The acquire orders the index before the element it covers. */
+	if (!guest_vq_has_used(vq))
+		return false;
+	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
+	*id = e->id;
+	*len = e->len;
+	vq->last_used++;
+	return true;
+}
+
+/*
+ * Ask for a call at the next used entry; true when entries arrived
+ * meanwhile (the caller must look again instead of sleeping).
+ */
+bool guest_vq_enable_cb(struct guest_vq *vq)
+{
+	if (vq->event_idx)
+		guest_vq_set_used_event(vq, vq->last_used);
+	else
+		vq->avail->flags &= ~VRING_AVAIL_F_NO_INTERRUPT;
+	/* The wish before re-reading the used index, paired with the device. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return guest_vq_has_used(vq);
+}
+
+/* Interrupts are only a hint while the guest is busy polling. */
+void guest_vq_disable_cb(struct guest_vq *vq)
+{
+	if (vq->event_idx)
+		guest_vq_set_used_event(vq, vq->last_used + vq->num / 2);
+	else
+		vq->avail->flags |= VRING_AVAIL_F_NO_INTERRUPT;
+}
+
+int guest_eventfd_drain(int efd)
+{
+	uint64_t v;
+
+	return read(efd, &v, sizeof(v)) == sizeof(v) ? (int)v : 0;
+}
+
+/* 1 when the eventfd fired within @timeout_ms, 0 on timeout. */
+int guest_eventfd_wait(int efd, int timeout_ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return -errno;
+	if (n)
+		guest_eventfd_drain(efd);
+	return n;
+}
+
+const char *guest_dev_path(bool fp)
+{
+	return fp ? "/dev/vhost-fp" : "/dev/vhost-net";
+}
+
+bool guest_dev_present(bool fp)
+{
+	return access(guest_dev_path(fp), R_OK | W_OK) == 0;
+}
+
+int guest_dev_open(struct guest_dev *d, bool fp)
+{
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->vq[0].kick = d->vq[0].call = d->vq[0].err = -1;
+	d->vq[1].kick = d->vq[1].call = d->vq[1].err = -1;
+	d->is_fp = fp;
+	d->fd = open(guest_dev_path(fp), O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return -errno;
+	ret = guest_mem_init(&d->mem);
+	if (ret) {
+		close(d->fd);
+		d->fd = -1;
+	}
+	return ret;
+}
+
+int guest_set_backend(int fd, unsigned int index, int backend)
+{
+	struct vhost_vring_file file = { .index = index, .fd = backend };
+
+	return xioctl(fd, VHOST_NET_SET_BACKEND, &file);
+}
+
+/*
+ * The whole bring-up in the order QEMU uses: owner, features, memory,
+ * both rings, then the backend on each ring.  Returns -errno.
+ */
+int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
+		    int backend)
+{
+	bool event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	unsigned int i;
+	int ret;
+
+	ret = xioctl(d->fd, VHOST_SET_OWNER, NULL);
+	if (ret)
+		return ret;
+	ret = xioctl(d->fd, VHOST_SET_FEATURES, &features);
+	if (ret)
+		return ret;
+	d->features = features;
+	ret = guest_set_mem_table(d->fd, &d->mem);
+	if (ret)
+		return ret;
+	for (i = 0; i < 2; i++) {
+		ret = guest_vq_init(&d->vq[i], &d->mem, i, num, event_idx);
+		if (ret)
+			return ret;
+		ret = guest_vq_setup(d->fd, &d->vq[i]);
+		if (ret)
+			return ret;
+	}
+	if (backend < 0)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		ret = guest_set_backend(d->fd, i, backend);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void guest_dev_close(struct guest_dev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	guest_vq_fini(&d->vq[0]);
+	guest_vq_fini(&d->vq[1]);
+	guest_mem_fini(&d->mem);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A userspace "guest" for driving a vhost-kernel device (/dev/vhost-net or
+ * /dev/vhost-fp) from a plain process: guest memory behind a memory table,
+ * split virtqueues in that memory, eventfds, and a tap device as backend.
+ *
+ * Guest-physical addresses are deliberately unrelated to the process's
+ * virtual addresses, and the regions are mapped in reverse order: the
+ * region at the lowest guest address lives at the highest host address.
+ * A device that forgets to translate, or that assumes a buffer which is
+ * contiguous in guest memory is contiguous in host memory, corrupts data
+ * or faults instead of passing.
+ */
+#ifndef _VHOSTFP_SELFTEST_GUEST_H
+#define _VHOSTFP_SELFTEST_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <linux/vhost.h>
+#include <linux/virtio_ring.h>
+#include <linux/virtio_net.h>
+
+#define GUEST_GPA_BASE		0x100000000ULL	/* 4 GiB: not an address of ours */
+#define GUEST_REGION_SIZE	(16UL << 20)
+#define GUEST_NREGIONS		2
+#define GUEST_MEM_SIZE		(GUEST_REGION_SIZE * GUEST_NREGIONS)
+
+#define VQ_RX			0
+#define VQ_TX			1
+
+struct guest_mem {
+	uint8_t *hva;		/* one mapping holding every region */
+	uint64_t next;		/* bump allocator: next free guest offset */
+};
+
+struct guest_vq {
+	unsigned int index;	/* VQ_RX or VQ_TX */
+	unsigned int num;	/* ring size, a power of two */
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	int kick;		/* eventfd: guest -> device */
+	int call;		/* eventfd: device -> guest */
+	int err;		/* eventfd: device reports a guest error */
+	uint16_t avail_idx;	/* next avail index the guest publishes */
+	uint16_t kicked_idx;	/* avail index at the last kick decision */
+	uint16_t last_used;	/* next used index the guest consumes */
+	unsigned long kicks;	/* eventfd writes, for diagnostics */
+};
+
+struct guest_dev {
+	int fd;			/* the vhost device */
+	bool is_fp;		/* /dev/vhost-fp rather than /dev/vhost-net */
+	uint64_t features;	/* negotiated */
+	struct guest_mem mem;
+	struct guest_vq vq[2];	/* VQ_RX, VQ_TX */
+};
+
+struct guest_tap {
+	int fd;			/* the tap queue handed to the device */
+	char name[IFNAMSIZ];
+	int ifindex;
+	int hdr_len;		/* TUNSETVNETHDRSZ */
+	int tx_sock;		/* AF_PACKET: host -> tap -> guest RX */
+	int rx_sock;		/* AF_PACKET: guest TX -> tap -> here */
+};
+
+/* guest.c: memory */
+int guest_mem_init(struct guest_mem *m);
+void guest_mem_fini(struct guest_mem *m);
+uint64_t guest_alloc(struct guest_mem *m, size_t len, size_t align);
+uint64_t guest_alloc_contig(struct guest_mem *m, size_t len, size_t align);
+void *guest_hva(struct guest_mem *m, uint64_t gpa, size_t len);
+void guest_write(struct guest_mem *m, uint64_t gpa, const void *src, size_t len);
+void guest_read(struct guest_mem *m, uint64_t gpa, void *dst, size_t len);
+int guest_set_mem_table(int fd, struct guest_mem *m);
+
+/* guest.c: virtqueues */
+int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
+		  unsigned int num, bool event_idx);
+void guest_vq_fini(struct guest_vq *vq);
+int guest_vq_setup(int fd, struct guest_vq *vq);
+void guest_vq_add(struct guest_vq *vq, uint16_t head);
+bool guest_vq_publish(struct guest_vq *vq);
+bool guest_vq_get_used(struct guest_vq *vq, uint32_t *id, uint32_t *len);
+bool guest_vq_has_used(struct guest_vq *vq);
+bool guest_vq_enable_cb(struct guest_vq *vq);
+void guest_vq_disable_cb(struct guest_vq *vq);
+void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
+		       uint32_t len, uint16_t flags, uint16_t next);
+int guest_eventfd_drain(int efd);
+int guest_eventfd_wait(int efd, int timeout_ms);
+
+/* guest.c: the device */
+const char *guest_dev_path(bool fp);
+bool guest_dev_present(bool fp);
+int guest_dev_open(struct guest_dev *d, bool fp);
+int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
+		    int backend);
+void guest_dev_close(struct guest_dev *d);
+int guest_set_backend(int fd, unsigned int index, int backend);
+
+/* tap.c */
+int tap_netns_enter(void);
+int tap_open(struct guest_tap *t, const char *name, int hdr_len,
+	     unsigned int offloads);
+int tap_open_sockets(struct guest_tap *t);
+void tap_close(struct guest_tap *t);
+int tap_set_mtu(const char *name, int mtu);
+int tap_set_up(const char *name);
+
+/* Ioctls that return -errno instead of -1 with errno set. */
+int xioctl(int fd, unsigned long req, void *arg);
+
+/* Integer knob from the environment, with a default. */
+unsigned long env_ulong(const char *name, unsigned long def);
+
+#endif /* _VHOSTFP_SELFTEST_GUEST_H */

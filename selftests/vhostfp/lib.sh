@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the wrappers of this suite: load the modules the C programs
+# need and run them. Builds on ../lib.sh (log, fail, skip, vfp_ko, ...).
+
+DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$DIR/../lib.sh"
+
+VHOST_NET_ZC_ORIG=""
+
+# vhost_net with experimental_zcopytx=$1; a reload when it differs.
+load_vhost_net()
+{
+	local want=$1 p=/sys/module/vhost_net/parameters/experimental_zcopytx
+
+	vfp_modprobe tun
+	if [ -r $p ]; then
+		[ -n "$VHOST_NET_ZC_ORIG" ] || VHOST_NET_ZC_ORIG=$(cat $p)
+		[ "$(cat $p)" = "$want" ] && return 0
+		rmmod vhost_net || fail "cannot unload vhost_net to set experimental_zcopytx=$want"
+	fi
+	modprobe vhost_net experimental_zcopytx="$want" ||
+		fail "modprobe vhost_net experimental_zcopytx=$want"
+	[ "$(cat $p)" = "$want" ] || fail "vhost_net did not take experimental_zcopytx=$want"
+}
+
+# vhostfp when its .ko is built for this kernel; returns 1 (and says so)
+# when it is not built yet, fails when it is built but does not load.
+load_vhostfp()
+{
+	local ko
+
+	if [ -c /dev/vhost-fp ]; then
+		return 0
+	fi
+	if ! ko=$(vfp_ko vhostfp); then
+		log "SKIP vhost-fp variants: no vhostfp.ko built for $(uname -r) (make KVER=...)"
+		return 1
+	fi
+	insmod "$ko" || fail "insmod $ko"
+	VFP_MODULES=(vhostfp "${VFP_MODULES[@]}")
+	vfp_wait_for test -c /dev/vhost-fp || fail "no /dev/vhost-fp after insmod"
+}
+
+suite_cleanup()
+{
+	vfp_cleanup
+	if [ -n "$VHOST_NET_ZC_ORIG" ] &&
+	   [ "$(cat /sys/module/vhost_net/parameters/experimental_zcopytx 2>/dev/null)" != "$VHOST_NET_ZC_ORIG" ]; then
+		rmmod vhost_net 2>/dev/null &&
+			modprobe vhost_net experimental_zcopytx="$VHOST_NET_ZC_ORIG"
+	fi
+	return 0
+}
+
+# Run one of the C programs (KTAP on stdout); remember the worst status:
+# a failure beats a pass, a pass beats a skip.
+SUITE_RC=$KSFT_SKIP
+run_prog()
+{
+	local prog=$1 rc
+	shift
+	[ -x "$DIR/$prog" ] || make -s -C "$DIR" "$prog" >&2 || fail "cannot build $prog"
+	log "running $prog $* (VFP_PKTS=${VFP_PKTS:-default} VFP_DEVICES=${VFP_DEVICES:-all})"
+	"$DIR/$prog" "$@"
+	rc=$?
+	case $rc in
+	"$KSFT_PASS") [ "$SUITE_RC" = "$KSFT_FAIL" ] || SUITE_RC=$KSFT_PASS ;;
+	"$KSFT_SKIP") ;;
+	*) SUITE_RC=$KSFT_FAIL ;;
+	esac
+	return 0
+}
