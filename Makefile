@@ -30,7 +30,10 @@ endif
 MAKEFLAGS += --no-print-directory
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(BTF_OPT)
 
-all: modules selftests
+all: modules selftests tools
+
+tools:
+	$(MAKE) -C vhostfp/tools
 
 # Each build is also kept under .cache/build/<kernel release>/ so that the
 # tests of both supported kernels find a matching .ko.
@@ -51,6 +54,7 @@ selftests:
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	$(MAKE) -C selftests clean
+	$(MAKE) -C vhostfp/tools clean
 
 install: modules
 	$(KMAKE) modules_install
@@ -64,7 +68,7 @@ setup:
 # Both supported kernels unless KVER is given on the command line.
 CHECK_KVERS := $(if $(filter command line,$(origin KVER)),$(KVER),6.1 6.12)
 
-check: setup selftests
+check: setup selftests tools
 	scripts/run-tests $(foreach k,$(CHECK_KVERS),--kver $(k)) $(if $(T),--test $(T))
 
 demo: setup
@@ -79,4 +83,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all modules kdir-check selftests clean install setup check demo checkpatch lint
+.PHONY: all tools modules kdir-check selftests clean install setup check demo checkpatch lint

@@ -126,23 +126,22 @@ vfp_tap_in_bridge()
 	ip link set "$tap" master br0 up
 }
 
-# Print the counters of every open vhostfp device.
+# Print the counters of every open vhostfp device, as debugfs has them:
+# "owner <tgid>" then "<rx|tx> <counter> <value>" lines.
 vfp_stats_dump()
 {
-	local tool=$VFP_REPO/vhostfp/tools/vhostfp-stat
-	if [ -x "$tool" ]; then
-		"$tool"
-	else
-		grep -r . /sys/kernel/debug/vhostfp/ 2>/dev/null
-	fi
+	cat /sys/kernel/debug/vhostfp/*/stats 2>/dev/null
 }
 
-# Keep the latest vfp_stats_dump in file $1 every second: a device's
-# counters go away with its last close, so read them while it is open.
+# Keep the latest output of a command (default vfp_stats_dump) in file $1,
+# every second: a device's counters go away with its last close, so they
+# are read while it is open.
 vfp_stats_follow()
 {
 	local out=$1
+	shift
+	[ $# -gt 0 ] || set -- vfp_stats_dump
 	while sleep 1; do
-		vfp_stats_dump >"$out.new" 2>&1 && [ -s "$out.new" ] && mv "$out.new" "$out"
+		"$@" >"$out.new" 2>/dev/null && [ -s "$out.new" ] && mv "$out.new" "$out"
 	done
 }
