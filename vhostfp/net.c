@@ -112,10 +112,16 @@ static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
  * Stop the queue's data path.  Zero-copy buffers still in flight are
  * waited for and returned to the guest, so that GET_VRING_BASE after this
  * describes a quiet ring.  Caller holds the vq mutex.
+ *
+ * Guest memory is the owner's address space: it is written here only
+ * from the owner (ioctls, a close() by the owner).  A last close from
+ * elsewhere, or at the owner's exit, leaves the ring as it is: nobody
+ * can use it any more.
  */
 static void vfp_net_detach(struct vfp_net_vq *nvq)
 {
 	struct vfp_vq *vq = &nvq->vq;
+	bool owner = current->mm && current->mm == vq->dev->mm;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!nvq->sock_file)
@@ -123,10 +129,14 @@ static void vfp_net_detach(struct vfp_net_vq *nvq)
 	vfp_poll_stop(&nvq->sock_poll);
 	if (nvq->zc) {
 		vfp_zc_drain(nvq->zc);
+		if (owner)
+			vfp_zc_reap(nvq->zc);
 		vfp_zc_destroy(nvq->zc);
 		nvq->zc = NULL;
 	}
-	vfp_vq_flush_used(vq);
+	if (owner)
+		vfp_vq_flush_used(vq);
+	vq->used_count = 0;
 	vq->private_data = NULL;
 	nvq->sock = NULL;
 	fput(nvq->sock_file);

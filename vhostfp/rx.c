@@ -34,7 +34,8 @@ static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
 
 	memset(rb, 0, sizeof(*rb));
 	do {
-		if (rb->niov == VFP_IOV_MAX)
+		/* Zero-length buffers add no iovec: bound the count too. */
+		if (rb->niov == VFP_IOV_MAX || rb->nbufs == VFP_IOV_MAX)
 			break;	/* the packet is truncated, then dropped */
 		ret = vfp_vq_get_buf(vq, &buf, nvq->iov + rb->niov,
 				     VFP_IOV_MAX - rb->niov,

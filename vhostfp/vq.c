@@ -235,6 +235,8 @@ static long vfp_vq_set_addr(struct vfp_vq *vq, void __user *argp)
 	vq->desc = (void __user *)(unsigned long)a.desc_user_addr;
 	vq->avail = (void __user *)(unsigned long)a.avail_user_addr;
 	vq->used = (void __user *)(unsigned long)a.used_user_addr;
+	vq->heads_pos = 0;
+	vq->heads_len = 0;
 	/* A running queue must stay valid: check before the worker sees it. */
 	ret = vq->num ? vq->ops->check_addr(vq) : 0;
 	if (ret) {

@@ -287,7 +287,7 @@ static int vfp_split_write_used(struct vfp_vq *vq, const struct vfp_used *used,
 
 static bool vfp_split_need_signal(struct vfp_vq *vq)
 {
-	__virtio16 flags, event;
+	__virtio16 flags, event, idx;
 	bool valid = vq->signalled_used_valid;
 	u16 old = vq->signalled_used, new = vq->last_used_idx;
 
@@ -299,8 +299,8 @@ static bool vfp_split_need_signal(struct vfp_vq *vq)
 	smp_mb();
 	if (vfp_has_feature(vq, VIRTIO_F_NOTIFY_ON_EMPTY) &&
 	    vq->avail_idx == vq->last_avail_idx) {
-		if (get_user(flags, &vq->avail->idx) ||
-		    vfp16_to_cpu(vq, flags) == vq->last_avail_idx)
+		if (get_user(idx, &vq->avail->idx) ||
+		    vfp16_to_cpu(vq, idx) == vq->last_avail_idx)
 			return true;
 	}
 	if (!vfp_has_feature(vq, VIRTIO_RING_F_EVENT_IDX)) {

@@ -175,8 +175,8 @@ void vfp_zc_reap(struct vfp_zc *zc)
 }
 
 /*
- * Wait for every skb still pointing at guest buffers, then give the
- * buffers back.  Afterwards no callback runs or will run: zc may go.
+ * Wait for every skb still pointing at guest buffers.  Afterwards no
+ * callback runs or will run; vfp_zc_reap() gives the buffers back.
  */
 void vfp_zc_drain(struct vfp_zc *zc)
 {
@@ -184,5 +184,4 @@ void vfp_zc_drain(struct vfp_zc *zc)
 	wait_event(zc->wait, !atomic_read(&zc->inflight));
 	/* The last callback may still be inside wake_up(). */
 	synchronize_rcu();
-	vfp_zc_reap(zc);
 }
