@@ -58,7 +58,7 @@ static void print_row(const char *dev, const char *q, const __u64 *v)
 static int show_debugfs_dev(const char *name)
 {
 	__u64 v[2][NCOUNTERS] = { { 0 } };
-	char path[512], q[8], key[32];
+	char path[512], line[128], q[8], key[32];
 	unsigned long long val;
 	FILE *f;
 
@@ -66,8 +66,13 @@ static int show_debugfs_dev(const char *name)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fscanf(f, "%7s %31s %llu", q, key, &val) == 3) {
-		int qi = !strcmp(q, "rx") ? 0 : !strcmp(q, "tx") ? 1 : -1;
+	while (fgets(line, sizeof(line), f)) {
+		int qi;
+
+		/* "owner <tgid>" has two fields: skipped here. */
+		if (sscanf(line, "%7s %31s %llu", q, key, &val) != 3)
+			continue;
+		qi = !strcmp(q, "rx") ? 0 : !strcmp(q, "tx") ? 1 : -1;
 
 		for (size_t i = 0; qi >= 0 && i < NCOUNTERS; i++)
 			if (!strcmp(key, counters[i]))
