@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <linux/if_tun.h>
 
@@ -112,4 +115,131 @@ double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int other_device_moves(bool fp, const char *tapname, unsigned long n,
+		       char *err, size_t errlen)
+{
+	uint64_t want = features_for(true, false, true), have;
+	struct traffic_cfg cfg;
+	struct guest_tap tap;
+	struct guest_dev dev;
+	struct traffic t;
+	int ret;
+
+	traffic_cfg_default(&cfg, true);
+	cfg.tx_packets = cfg.rx_packets = n;
+	cfg.any_layout = true;
+	/* vhost-fp's default is zero-copy: completions out of order. */
+	cfg.tx_in_order = !fp;
+	ret = tap_open(&tap, tapname, cfg.hdr_len, TAP_OFFLOADS);
+	if (ret) {
+		snprintf(err, errlen, "tap %s: %s", tapname, strerror(-ret));
+		return -1;
+	}
+	ret = tap_open_sockets(&tap);
+	if (!ret)
+		ret = guest_dev_open(&dev, fp);
+	if (ret) {
+		snprintf(err, errlen, "open: %s", strerror(-ret));
+		tap_close(&tap);
+		return -1;
+	}
+	ret = guest_dev_set_owner(&dev);
+	if (!ret)
+		ret = features_check(dev.fd, want, &have);
+	if (!ret)
+		ret = guest_dev_start(&dev, want, RING_NUM, tap.fd);
+	if (!ret)
+		ret = traffic_init(&t, &dev, &tap, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "bring-up: %s", strerror(-ret));
+	} else {
+		ret = traffic_run(&t);
+		if (ret)
+			snprintf(err, errlen, "%s", t.err);
+		traffic_fini(&t);
+	}
+	guest_dev_close(&dev);
+	tap_close(&tap);
+	return ret ? -1 : 0;
+}
+
+struct close_job {
+	int fd;
+	int done;	/* eventfd: written once close() returned */
+};
+
+static void *close_thread(void *arg)
+{
+	struct close_job *job = arg;
+	uint64_t one = 1;
+
+	close(job->fd);
+	if (write(job->done, &one, sizeof(one)) != sizeof(one))
+		return NULL;
+	return NULL;
+}
+
+/*
+ * A close() that does not return is left behind in its thread (the test
+ * fails then and its process goes away with the thread).
+ */
+int close_bounded(int fd, int timeout_ms)
+{
+	static struct close_job job;
+	pthread_t th;
+	int ret;
+
+	job.fd = fd;
+	job.done = eventfd(0, EFD_CLOEXEC);
+	if (job.done < 0)
+		return -errno;
+	if (pthread_create(&th, NULL, close_thread, &job)) {
+		close(job.done);
+		return -EAGAIN;
+	}
+	ret = guest_eventfd_wait(job.done, timeout_ms);
+	if (ret <= 0) {
+		pthread_detach(th);
+		return -ETIMEDOUT;
+	}
+	pthread_join(th, NULL);
+	close(job.done);
+	return 0;
+}
+
+static void *flood_thread(void *arg)
+{
+	struct flood *f = arg;
+	struct frame_spec spec = { .dir = DIR_RX, .len = f->len };
+	uint8_t *buf = calloc(1, NET_HDR_LEN + FRAME_MAX);
+
+	if (!buf)
+		return NULL;
+	while (!f->stop) {
+		spec.seq = f->sent;
+		frame_fill(&spec, buf + NET_HDR_LEN);
+		if (send(f->sock, buf, NET_HDR_LEN + f->len, 0) > 0)
+			f->sent++;
+		else
+			usleep(1000);
+	}
+	free(buf);
+	return NULL;
+}
+
+int flood_start(struct flood *f, int sock, unsigned int len)
+{
+	f->sock = sock;
+	f->len = len;
+	f->stop = false;
+	f->sent = 0;
+	return -pthread_create(&f->thread, NULL, flood_thread, f);
+}
+
+void flood_stop(struct flood *f)
+{
+	f->stop = true;
+	pthread_join(f->thread, NULL);
 }

@@ -6,6 +6,7 @@
 #ifndef _VHOSTFP_SELFTEST_COMMON_H
 #define _VHOSTFP_SELFTEST_COMMON_H
 
+#include <pthread.h>
 #include <linux/vhost_fp.h>
 
 #include "guest.h"
@@ -31,5 +32,27 @@ int fp_get_stats(int fd, struct vhost_fp_stats *st);
 int vhost_net_zcopytx(void);
 
 double now_s(void);
+
+/*
+ * A complete second device on its own tap (@tapname, in the current
+ * namespace) moving @n frames each way byte-exact: proof that the device
+ * under test did not take the driver down with it.  0, or -1 and @err.
+ */
+int other_device_moves(bool fp, const char *tapname, unsigned long n,
+		       char *err, size_t errlen);
+
+/* close(@fd) must return within @timeout_ms: 0 or -ETIMEDOUT. */
+int close_bounded(int fd, int timeout_ms);
+
+/* A thread sending @len-byte frames on @sock until *@stop. */
+struct flood {
+	int sock;
+	unsigned int len;
+	volatile bool stop;
+	unsigned long sent;
+	pthread_t thread;
+};
+int flood_start(struct flood *f, int sock, unsigned int len);
+void flood_stop(struct flood *f);
 
 #endif /* _VHOSTFP_SELFTEST_COMMON_H */

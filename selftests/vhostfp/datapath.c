@@ -82,13 +82,17 @@ FIXTURE_SETUP(datapath)
 
 	want = features_for(variant->event_idx, variant->indirect,
 			    variant->mrg);
+	/* QEMU's order: owner first, then the feature handshake. */
+	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
 	ret = features_check(self->dev.fd, want, &have);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "device lacks features %#llx (has %#llx)",
 		     (unsigned long long)want, (unsigned long long)have);
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, guest_dev_start(&self->dev, want, RING_NUM,
-				     self->tap.fd));
+	ret = guest_dev_start(&self->dev, want, RING_NUM, self->tap.fd);
+	if (ret)
+		TH_LOG("%s: %s", self->dev.failed_op, strerror(-ret));
+	ASSERT_EQ(0, ret);
 	if (variant->fp)
 		ASSERT_EQ(0, fp_set_zerocopy(self->dev.fd, variant->zerocopy));
 	ASSERT_EQ(0, traffic_init(&self->traffic, &self->dev, &self->tap,

@@ -192,7 +192,7 @@ void guest_vq_fini(struct guest_vq *vq)
 	vq->kick = vq->call = vq->err = -1;
 }
 
-int guest_vq_setup(int fd, struct guest_vq *vq)
+int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op)
 {
 	struct vhost_vring_state state = { .index = vq->index };
 	struct vhost_vring_addr addr = {
@@ -201,30 +201,36 @@ int guest_vq_setup(int fd, struct guest_vq *vq)
 		.avail_user_addr = (uintptr_t)vq->avail,
 		.used_user_addr = (uintptr_t)vq->used,
 	};
-	struct vhost_vring_file file = { .index = vq->index };
+	struct vhost_vring_file kick = { .index = vq->index, .fd = vq->kick };
+	struct vhost_vring_file call = { .index = vq->index, .fd = vq->call };
+	struct vhost_vring_file err = { .index = vq->index, .fd = vq->err };
 	int ret;
 
 	state.num = vq->num;
+	*failed_op = "VHOST_SET_VRING_NUM";
 	ret = xioctl(fd, VHOST_SET_VRING_NUM, &state);
-	if (ret)
-		return ret;
 	state.num = 0;
-	ret = xioctl(fd, VHOST_SET_VRING_BASE, &state);
-	if (ret)
-		return ret;
-	ret = xioctl(fd, VHOST_SET_VRING_ADDR, &addr);
-	if (ret)
-		return ret;
-	file.fd = vq->kick;
-	ret = xioctl(fd, VHOST_SET_VRING_KICK, &file);
-	if (ret)
-		return ret;
-	file.fd = vq->call;
-	ret = xioctl(fd, VHOST_SET_VRING_CALL, &file);
-	if (ret)
-		return ret;
-	file.fd = vq->err;
-	return xioctl(fd, VHOST_SET_VRING_ERR, &file);
+	if (!ret) {
+		*failed_op = "VHOST_SET_VRING_BASE";
+		ret = xioctl(fd, VHOST_SET_VRING_BASE, &state);
+	}
+	if (!ret) {
+		*failed_op = "VHOST_SET_VRING_ADDR";
+		ret = xioctl(fd, VHOST_SET_VRING_ADDR, &addr);
+	}
+	if (!ret) {
+		*failed_op = "VHOST_SET_VRING_KICK";
+		ret = xioctl(fd, VHOST_SET_VRING_KICK, &kick);
+	}
+	if (!ret) {
+		*failed_op = "VHOST_SET_VRING_CALL";
+		ret = xioctl(fd, VHOST_SET_VRING_CALL, &call);
+	}
+	if (!ret) {
+		*failed_op = "VHOST_SET_VRING_ERR";
+		ret = xioctl(fd, VHOST_SET_VRING_ERR, &err);
+	}
+	return ret;
 }
 
 void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
@@ -383,6 +389,16 @@ int guest_set_backend(int fd, unsigned int index, int backend)
 	return xioctl(fd, VHOST_NET_SET_BACKEND, &file);
 }
 
+int guest_dev_set_owner(struct guest_dev *d)
+{
+	int ret = 0;
+
+	if (!d->owned)
+		ret = xioctl(d->fd, VHOST_SET_OWNER, NULL);
+	d->owned = !ret;
+	return ret;
+}
+
 /*
  * The whole bring-up in the order QEMU uses: owner, features, memory,
  * both rings, then the backend on each ring.  Returns -errno.
@@ -394,31 +410,36 @@ int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
 	unsigned int i;
 	int ret;
 
-	ret = xioctl(d->fd, VHOST_SET_OWNER, NULL);
+	d->failed_op = "VHOST_SET_OWNER";
+	ret = guest_dev_set_owner(d);
 	if (ret)
 		return ret;
+	d->failed_op = "VHOST_SET_FEATURES";
 	ret = xioctl(d->fd, VHOST_SET_FEATURES, &features);
 	if (ret)
 		return ret;
 	d->features = features;
+	d->failed_op = "VHOST_SET_MEM_TABLE";
 	ret = guest_set_mem_table(d->fd, &d->mem);
 	if (ret)
 		return ret;
 	for (i = 0; i < 2; i++) {
+		d->failed_op = "guest_vq_init";
 		ret = guest_vq_init(&d->vq[i], &d->mem, i, num, event_idx);
-		if (ret)
-			return ret;
-		ret = guest_vq_setup(d->fd, &d->vq[i]);
+		if (!ret)
+			ret = guest_vq_setup(d->fd, &d->vq[i], &d->failed_op);
 		if (ret)
 			return ret;
 	}
 	if (backend < 0)
 		return 0;
+	d->failed_op = "VHOST_NET_SET_BACKEND";
 	for (i = 0; i < 2; i++) {
 		ret = guest_set_backend(d->fd, i, backend);
 		if (ret)
 			return ret;
 	}
+	d->failed_op = NULL;
 	return 0;
 }
 

@@ -57,6 +57,8 @@ struct guest_dev {
 	uint64_t features;	/* negotiated */
 	struct guest_mem mem;
 	struct guest_vq vq[2];	/* VQ_RX, VQ_TX */
+	bool owned;		/* VHOST_SET_OWNER done */
+	const char *failed_op;	/* the step guest_dev_start() failed at */
 };
 
 struct guest_tap {
@@ -82,7 +84,7 @@ int guest_set_mem_table(int fd, struct guest_mem *m);
 int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
 		  unsigned int num, bool event_idx);
 void guest_vq_fini(struct guest_vq *vq);
-int guest_vq_setup(int fd, struct guest_vq *vq);
+int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op);
 void guest_vq_add(struct guest_vq *vq, uint16_t head);
 bool guest_vq_publish(struct guest_vq *vq);
 bool guest_vq_get_used(struct guest_vq *vq, uint32_t *id, uint32_t *len);
@@ -98,6 +100,7 @@ int guest_eventfd_wait(int efd, int timeout_ms);
 const char *guest_dev_path(bool fp);
 bool guest_dev_present(bool fp);
 int guest_dev_open(struct guest_dev *d, bool fp);
+int guest_dev_set_owner(struct guest_dev *d);
 int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
 		    int backend);
 void guest_dev_close(struct guest_dev *d);
