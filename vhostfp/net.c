@@ -88,6 +88,27 @@ static struct socket *vfp_net_tap_sock(struct file *file)
 	return sock;
 }
 
+/* The tap's packet queue for batched RX; NULL: use plain recvmsg(). */
+static struct ptr_ring *vfp_net_rx_ring(struct file *file)
+{
+	struct ptr_ring *(*get)(struct file *file);
+	struct ptr_ring *ring = ERR_PTR(-EINVAL);
+
+	get = symbol_get(tun_get_tx_ring);
+	if (get) {
+		ring = get(file);
+		symbol_put(tun_get_tx_ring);
+	}
+	if (!IS_ERR(ring))
+		return ring;
+	get = symbol_get(tap_get_ptr_ring);
+	if (get) {
+		ring = get(file);
+		symbol_put(tap_get_ptr_ring);
+	}
+	return IS_ERR(ring) ? NULL : ring;
+}
+
 /* A tun or tap (macvtap/ipvtap) file; anything else is refused. */
 static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
 {
@@ -137,6 +158,7 @@ static void vfp_net_detach(struct vfp_net_vq *nvq)
 	if (owner)
 		vfp_vq_flush_used(vq);
 	vq->used_count = 0;
+	vfp_rx_unqueue(nvq);
 	vq->private_data = NULL;
 	nvq->sock = NULL;
 	fput(nvq->sock_file);
@@ -165,6 +187,7 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 	nvq->sock = sock;
 	vq->private_data = sock;
 	if (vq->index == VHOST_FP_VQ_RX) {
+		nvq->rx_ring = vfp_net_rx_ring(file);
 		ret = vfp_poll_start(&nvq->sock_poll, file);
 		if (ret) {
 			/* The caller still owns the file reference. */

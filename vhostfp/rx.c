@@ -5,10 +5,69 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/if_tun.h>
 #include <linux/net.h>
+#include <linux/skb_array.h>
 #include <linux/socket.h>
+#include <net/xdp.h>
 
 #include "vhostfp.h"
+
+/*
+ * Packets are taken off the tap's ptr_ring VFP_RX_BATCH at a time (one
+ * consumer lock instead of one per packet), then each is handed back to
+ * recvmsg() through msg_control, which tun and tap accept in place of
+ * their own queue.  Without a ring we fall back to peek_len().
+ */
+static int vfp_rx_ptr_len(void *ptr)
+{
+	if (tun_is_xdp_frame(ptr))
+		return tun_ptr_to_xdp(ptr)->len;
+	return __skb_array_len_with_tag(ptr);
+}
+
+static void vfp_rx_ptr_free(void *ptr)
+{
+	if (tun_is_xdp_frame(ptr))
+		xdp_return_frame(tun_ptr_to_xdp(ptr));
+	else
+		kfree_skb(ptr);
+}
+
+/* Length of the next packet, 0 if none. */
+static int vfp_rx_peek(struct vfp_net_vq *nvq, struct socket *sock)
+{
+	if (!nvq->rx_ring)
+		return max(sock->ops->peek_len(sock), 0);
+	if (nvq->rxq_head == nvq->rxq_tail) {
+		nvq->rxq_head = 0;
+		nvq->rxq_tail = ptr_ring_consume_batched(nvq->rx_ring, nvq->rxq,
+							 VFP_RX_BATCH);
+		if (!nvq->rxq_tail)
+			return 0;
+	}
+	return vfp_rx_ptr_len(nvq->rxq[nvq->rxq_head]);
+}
+
+/* The packet vfp_rx_peek() saw, for msg_control; NULL without a ring. */
+static void *vfp_rx_take(struct vfp_net_vq *nvq)
+{
+	if (!nvq->rx_ring)
+		return NULL;
+	return nvq->rxq[nvq->rxq_head++];
+}
+
+/* Detach: put back what we took and did not receive.  vq.mutex held. */
+void vfp_rx_unqueue(struct vfp_net_vq *nvq)
+{
+	if (nvq->rx_ring && nvq->rxq_head != nvq->rxq_tail)
+		ptr_ring_unconsume(nvq->rx_ring, nvq->rxq + nvq->rxq_head,
+				   nvq->rxq_tail - nvq->rxq_head,
+				   vfp_rx_ptr_free);
+	nvq->rxq_head = 0;
+	nvq->rxq_tail = 0;
+	nvq->rx_ring = NULL;
+}
 
 /* Buffers gathered for one packet, in nvq->heads/iov/log. */
 struct vfp_rx_bufs {
@@ -89,7 +148,7 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 		      const struct vfp_rx_bufs *rb, size_t len)
 {
 	struct vfp_vq *vq = &nvq->vq;
-	struct msghdr msg = { };
+	struct msghdr msg = { .msg_control = vfp_rx_take(nvq) };
 	struct iov_iter fixup;
 	size_t want = len + nvq->sock_hlen;
 	unsigned int i;
@@ -134,7 +193,7 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 	int len, ret;
 
 	vfp_vq_disable_notify(vq);
-	while ((len = sock->ops->peek_len(sock)) > 0) {
+	while ((len = vfp_rx_peek(nvq, sock)) > 0) {
 		ret = vfp_rx_get_bufs(nvq, (u64)len + nvq->vhost_hlen +
 				      nvq->sock_hlen, &rb);
 		if (ret < 0)
@@ -158,7 +217,7 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 	}
 	vfp_vq_flush_used(vq);
 	/* Packets waiting for buffers need no wakeup per new packet. */
-	if (starved)
+	if (starved || nvq->rxq_head != nvq->rxq_tail)
 		vfp_poll_stop(&nvq->sock_poll);
 	else
 		vfp_poll_start(&nvq->sock_poll, nvq->sock_file);

@@ -15,6 +15,7 @@
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/ptr_ring.h>
 #include <linux/ratelimit.h>
 #include <linux/uio.h>
 #include <linux/vhost.h>
@@ -33,6 +34,8 @@
 #define VFP_USED_BATCH		64
 /* Avail ring heads fetched with one user copy. */
 #define VFP_HEAD_BATCH		64
+/* Packets taken off the tap's queue at once. */
+#define VFP_RX_BATCH		64
 /* A handler yields after this many packets or bytes in one pass. */
 #define VFP_WEIGHT_PACKETS	256
 #define VFP_WEIGHT_BYTES	(512 * 1024)
@@ -198,6 +201,14 @@ struct vfp_net_vq {
 	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
 	size_t sock_hlen;		/* header the tap adds / parses */
 	struct vfp_zc *zc;		/* TX only: zero-copy state */
+	/*
+	 * RX only: the tap's queue of packets (NULL: use peek_len() and
+	 * plain recvmsg()) and a batch taken off it, not yet received:
+	 * rxq[rxq_head..rxq_tail).  All vq.mutex.
+	 */
+	struct ptr_ring *rx_ring;
+	void *rxq[VFP_RX_BATCH];
+	unsigned int rxq_head, rxq_tail;
 	struct iovec iov[VFP_IOV_MAX];
 	struct vfp_log log[VFP_IOV_MAX];
 	struct vfp_used heads[VFP_IOV_MAX]; /* RX: buffers of one packet */
@@ -320,6 +331,7 @@ void vfp_tx_handle_sock(struct vfp_work *work);
 /* rx.c APIs: */
 void vfp_rx_handle_kick(struct vfp_work *work);
 void vfp_rx_handle_sock(struct vfp_work *work);
+void vfp_rx_unqueue(struct vfp_net_vq *nvq);
 
 /* zc.c APIs: */
 struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);
