@@ -157,7 +157,6 @@ struct vfp_vq {
 	const struct vfp_vq_ops *ops;
 	struct vfp_worker *worker;	/* set at SET_OWNER, dev->mutex too */
 	struct vfp_poll kick_poll;	/* runs handle_kick on guest kicks */
-	vfp_work_fn_t handle_kick;
 	void *private_data;		/* backend; non-NULL: queue running */
 
 	unsigned int num;

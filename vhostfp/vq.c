@@ -35,10 +35,8 @@ void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
 	vq->index = index;
 	mutex_init(&vq->mutex);
 	vq->ops = &vfp_split_ops;
-	vq->handle_kick = kick;
 	vfp_poll_init(&vq->kick_poll, vq, kick, EPOLLIN);
 	ratelimit_state_init(&vq->err_rs, 5 * HZ, 10);
-	ratelimit_set_flags(&vq->err_rs, RATELIMIT_MSG_ON_RELEASE);
 }
 
 /*
