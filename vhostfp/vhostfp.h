@@ -156,7 +156,7 @@ struct vfp_vq {
 	struct mutex mutex;
 	const struct vfp_vq_ops *ops;
 	struct vfp_worker *worker;	/* set at SET_OWNER, dev->mutex too */
-	struct vfp_poll kick_poll;	/* runs handle_kick on guest kicks */
+	struct vfp_poll kick_poll;	/* guest kicks: backend's handler */
 	void *private_data;		/* backend; non-NULL: queue running */
 
 	unsigned int num;
