@@ -209,6 +209,7 @@ static int vgn_queues_alloc(struct vgn_priv *vi)
 	for (i = 0; i < vi->max_pairs; i++) {
 		vi->rq[i].vi = vi;
 		vi->rq[i].index = i;
+		INIT_LIST_HEAD(&vi->rq[i].spare);
 		u64_stats_init(&vi->rq[i].stats.syncp);
 		sg_init_table(vi->rq[i].sg, ARRAY_SIZE(vi->rq[i].sg));
 		netif_napi_add(vi->dev, &vi->rq[i].napi, vgn_rx_poll);
@@ -239,6 +240,7 @@ static void vgn_free_unused(struct vgn_priv *vi)
 
 	for (i = 0; i < vi->max_pairs; i++) {
 		vgn_rx_free_unused(&vi->rq[i]);
+		vgn_rx_spare_free(&vi->rq[i]);
 		vgn_tx_free_unused(&vi->sq[i]);
 		if (vi->rq[i].frag.page)
 			put_page(vi->rq[i].frag.page);
@@ -289,6 +291,7 @@ static int vgn_probe(struct virtio_device *vdev)
 
 	vgn_apply_features(vi);
 	vgn_read_config(vi);
+	vi->big_pages = vgn_rx_pages_per_buf(vi);
 	vgn_netdev_setup(vi);
 
 	err = vgn_ctrl_init(vi);

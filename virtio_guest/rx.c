@@ -25,6 +25,8 @@
 
 /* Packets up to this size are copied whole into the skb's linear area. */
 #define VGN_RX_COPY		256
+/* Unused chain pages kept per queue: those of one full NAPI poll. */
+#define VGN_RX_SPARE_MAX	(NAPI_POLL_WEIGHT * MAX_SKB_FRAGS)
 /* Mergeable context: headroom above this shift, truesize below it. */
 #define VGN_CTX_SHIFT		22
 
@@ -108,33 +110,84 @@ static int vgn_rx_add_mergeable(struct vgn_rq *rq, gfp_t gfp)
 	return err;
 }
 
-static void vgn_rx_pages_free(struct vgn_rx_pages *pp, unsigned int from)
-{
-	unsigned int i;
 
-	for (i = from; i < pp->count; i++)
-		put_page(pp->page[i]);
-	kfree(pp);
-}
-
-/* Pages needed for the largest packet the device may send now. */
-static unsigned int vgn_rx_pages_needed(struct vgn_priv *vi)
+/**
+ * vgn_rx_pages_per_buf - pages in each page chain buffer
+ * @vi: the device, features applied and max_mtu known
+ *
+ * Chains fit the largest packet the device may ever send, not the current
+ * MTU: a packet too big for the buffer at the head of the ring is dropped
+ * by the device without consuming the buffer, so a ring of small buffers
+ * would starve after an MTU increase.
+ */
+unsigned int vgn_rx_pages_per_buf(struct vgn_priv *vi)
 {
 	unsigned int need = vi->hdr_len;
 
-	if (vi->guest_gso && !READ_ONCE(vi->xdp_enabled))
+	if (vi->guest_gso)
 		need += VGN_GSO_MAX_LEN;
 	else
-		need += READ_ONCE(vi->dev->mtu) + ETH_HLEN + VLAN_HLEN;
+		need += vi->dev->max_mtu + ETH_HLEN + VLAN_HLEN;
 	if (need <= VGN_PAGE0_LEN)
 		return 1;
 	return min_t(unsigned int, MAX_SKB_FRAGS,
 		     1 + DIV_ROUND_UP(need - VGN_PAGE0_LEN, PAGE_SIZE));
 }
 
+/* A page for a chain: recycled from an earlier packet if possible. */
+static struct page *vgn_rx_page_get(struct vgn_rq *rq, gfp_t gfp)
+{
+	struct page *page;
+
+	page = list_first_entry_or_null(&rq->spare, struct page, lru);
+	if (!page)
+		return alloc_page(gfp);
+	list_del(&page->lru);
+	rq->nspare--;
+	return page;
+}
+
+/*
+ * A page a packet did not need: keep it for the next chain. The pages
+ * circulate between the ring and this list, so it holds at most what
+ * one poll's worth of packets left unused.
+ */
+static void vgn_rx_page_put(struct vgn_rq *rq, struct page *page)
+{
+	if (rq->nspare < VGN_RX_SPARE_MAX && page_ref_count(page) == 1) {
+		list_add(&page->lru, &rq->spare);
+		rq->nspare++;
+	} else {
+		put_page(page);
+	}
+}
+
+/* Release the recycled pages; the queue is stopped. */
+void vgn_rx_spare_free(struct vgn_rq *rq)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, &rq->spare, lru) {
+		list_del(&page->lru);
+		put_page(page);
+	}
+	rq->nspare = 0;
+}
+
+/* Free a chain from page @from on; unused pages are kept for reuse. */
+static void vgn_rx_pages_free(struct vgn_rq *rq, struct vgn_rx_pages *pp,
+			      unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < pp->count; i++)
+		vgn_rx_page_put(rq, pp->page[i]);
+	kfree(pp);
+}
+
 static int vgn_rx_add_pages(struct vgn_rq *rq, gfp_t gfp)
 {
-	unsigned int count = vgn_rx_pages_needed(rq->vi), i;
+	unsigned int count = rq->vi->big_pages, i;
 	struct vgn_rx_pages *pp;
 	int err;
 
@@ -142,10 +195,10 @@ static int vgn_rx_add_pages(struct vgn_rq *rq, gfp_t gfp)
 	if (unlikely(!pp))
 		return -ENOMEM;
 	for (i = 0; i < count; i++) {
-		pp->page[i] = alloc_page(gfp);
+		pp->page[i] = vgn_rx_page_get(rq, gfp);
 		if (unlikely(!pp->page[i])) {
 			pp->count = i;
-			vgn_rx_pages_free(pp, 0);
+			vgn_rx_pages_free(rq, pp, 0);
 			return -ENOMEM;
 		}
 	}
@@ -157,7 +210,7 @@ static int vgn_rx_add_pages(struct vgn_rq *rq, gfp_t gfp)
 		sg_set_page(&rq->sg[i], pp->page[i], PAGE_SIZE, 0);
 	err = virtqueue_add_inbuf(rq->vq, rq->sg, count, pp, gfp);
 	if (err)
-		vgn_rx_pages_free(pp, 0);
+		vgn_rx_pages_free(rq, pp, 0);
 	return err;
 }
 
@@ -212,7 +265,7 @@ void vgn_rx_free_unused(struct vgn_rq *rq)
 		if (rq->vi->mergeable)
 			put_page(virt_to_head_page(buf));
 		else
-			vgn_rx_pages_free(buf, 0);
+			vgn_rx_pages_free(rq, buf, 0);
 	}
 }
 
@@ -536,7 +589,7 @@ static void vgn_rx_pages(struct vgn_rq *rq, struct bpf_prog *prog,
 	if (prog) {
 		if (len > VGN_PAGE0_LEN)
 			goto drop;
-		vgn_rx_pages_free(pp, 1);
+		vgn_rx_pages_free(rq, pp, 1);
 		skb = vgn_rx_xdp(rq, prog, start, VGN_XDP_HEADROOM, len,
 				 PAGE_SIZE, b);
 		if (skb) {
@@ -551,7 +604,7 @@ static void vgn_rx_pages(struct vgn_rq *rq, struct bpf_prog *prog,
 			      first - hdr_len, PAGE_SIZE);
 	if (unlikely(!skb)) {
 		b->drops++;
-		vgn_rx_pages_free(pp, 1);
+		vgn_rx_pages_free(rq, pp, 1);
 		return;
 	}
 	for (i = 1, rest = len - first; rest; i++, rest -= n) {
@@ -559,12 +612,12 @@ static void vgn_rx_pages(struct vgn_rq *rq, struct bpf_prog *prog,
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, pp->page[i],
 				0, n, PAGE_SIZE);
 	}
-	vgn_rx_pages_free(pp, i);
+	vgn_rx_pages_free(rq, pp, i);
 	vgn_rx_deliver(rq, skb, &hdr.hdr, b);
 	return;
 drop:
 	b->drops++;
-	vgn_rx_pages_free(pp, 0);
+	vgn_rx_pages_free(rq, pp, 0);
 }
 
 static void vgn_rx_stats_add(struct vgn_rq *rq, const struct vgn_rx_batch *b)
@@ -621,7 +674,7 @@ int vgn_rx_poll(struct napi_struct *napi, int budget)
 	}
 	rcu_read_unlock();
 
-	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 2 &&
+	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 4 &&
 	    !vgn_rx_refill(rq, GFP_ATOMIC))
 		schedule_delayed_work(&vi->refill_work, HZ / 2);
 	if (b.xdp_flush)

@@ -66,6 +66,8 @@ struct vgn_rq {
 	struct napi_struct napi;	/* polls vq; owns everything below */
 	struct vgn_priv *vi;		/* back pointer */
 	struct page_frag frag;		/* carves mergeable buffers */
+	struct list_head spare;		/* unused pages of page chains */
+	unsigned int nspare;		/* pages on that list */
 	struct xdp_rxq_info xdp_rxq;	/* registered while the device is up */
 	struct vgn_rq_stats stats;
 	unsigned int index;		/* pair number */
@@ -108,6 +110,7 @@ struct vgn_priv {
 	u16 curr_pairs;			/* pairs in use; changed under RTNL */
 	unsigned int hdr_len;		/* virtio-net header size on the wire */
 	bool mergeable;			/* MRG_RXBUF: buffers chained by device */
+	unsigned int big_pages;		/* pages per buffer without MRG_RXBUF */
 	bool guest_gso;			/* device may send us GSO packets */
 	bool has_status;		/* STATUS: link state in config space */
 
@@ -156,6 +159,8 @@ int vgn_rx_poll(struct napi_struct *napi, int budget);
 bool vgn_rx_refill(struct vgn_rq *rq, gfp_t gfp);
 void vgn_rx_free_unused(struct vgn_rq *rq);
 void vgn_rx_refill_work(struct work_struct *work);
+unsigned int vgn_rx_pages_per_buf(struct vgn_priv *vi);
+void vgn_rx_spare_free(struct vgn_rq *rq);
 
 /* tx.c APIs: */
 void vgn_tx_done(struct virtqueue *vq);
