@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Life-cycle abuse under traffic, on /dev/vhost-net and /dev/vhost-fp:
+ * the owner dies mid-traffic, the backend is pulled and put back, the
+ * owner is reset, RX buffers of one byte meet a flood, the file is closed
+ * with zero-copy buffers in flight.  Each time the device must stop
+ * cleanly, close in bounded time, and leave other devices working.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <linux/if_tun.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+
+#define WAIT_MS		30000
+#define OTHER_PKTS	300
+#define PUMP_FRAMES	200	/* frames each way before the abuse */
+
+FIXTURE(life) {
+	struct guest_dev dev;
+	struct guest_tap tap;
+	struct traffic traffic;
+	struct traffic_cfg cfg;
+	volatile bool stop;
+	int pump_ret;
+	pthread_t pump;
+};
+
+FIXTURE_VARIANT(life) {
+	bool fp;
+};
+
+FIXTURE_VARIANT_ADD(life, net) { .fp = false, };
+FIXTURE_VARIANT_ADD(life, fp) { .fp = true, };
+
+FIXTURE_SETUP(life)
+{
+	const char *why;
+
+	self->dev.fd = -1;
+	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
+	why = device_unusable(variant->fp, -1);
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, tap_netns_enter());
+	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
+	traffic_cfg_default(&self->cfg, true);
+	self->cfg.any_layout = true;
+	self->cfg.tx_in_order = !variant->fp;
+	self->cfg.tx_packets = self->cfg.rx_packets = 1UL << 30;
+	self->cfg.stop = &self->stop;
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	traffic_fini(&self->traffic);
+	guest_dev_close(&self->dev);
+	tap_close(&self->tap);
+}
+
+static int start_device(FIXTURE_DATA(life) *self)
+{
+	int ret = guest_dev_set_owner(&self->dev);
+
+	if (!ret)
+		ret = guest_dev_start(&self->dev, features_for(true, false, true),
+				      RING_NUM, self->tap.fd);
+	return ret;
+}
+
+static void *pump_thread(void *arg)
+{
+	FIXTURE_DATA(life) *self = arg;
+
+	self->pump_ret = traffic_run(&self->traffic);
+	return NULL;
+}
+
+/* Byte-exact traffic in a thread until self->stop. */
+static int pump_start(FIXTURE_DATA(life) *self)
+{
+	int ret = tap_open_sockets(&self->tap);
+
+	if (!ret)
+		ret = traffic_init(&self->traffic, &self->dev, &self->tap,
+				   &self->cfg);
+	if (!ret)
+		ret = -pthread_create(&self->pump, NULL, pump_thread, self);
+	return ret;
+}
+
+static void pump_stop(FIXTURE_DATA(life) *self)
+{
+	self->stop = true;
+	pthread_join(self->pump, NULL);
+}
+
+/* Wait until the pump moved @n more frames each way. */
+static bool pump_moves(FIXTURE_DATA(life) *self, unsigned long n)
+{
+	struct traffic *t = &self->traffic;
+	unsigned long tx = t->tx_seen + n, rx = t->rx_recv + n;
+	int i;
+
+	for (i = 0; i < WAIT_MS / 10; i++) {
+		if (t->tx_seen >= tx && t->rx_recv >= rx)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Used rings of a stopped device stay put however much the guest kicks. */
+static void expect_frozen(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(life) *self)
+{
+	uint16_t tx = self->dev.vq[VQ_TX].used->idx;
+	uint16_t rx = self->dev.vq[VQ_RX].used->idx;
+	uint64_t one = 1;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (write(self->dev.vq[VQ_TX].kick, &one, 8) != 8 ||
+		    write(self->dev.vq[VQ_RX].kick, &one, 8) != 8)
+			break;
+		usleep(20000);
+	}
+	EXPECT_EQ(tx, self->dev.vq[VQ_TX].used->idx);
+	EXPECT_EQ(rx, self->dev.vq[VQ_RX].used->idx);
+}
+
+static void expect_other_moves(struct __test_metadata *_metadata, bool fp)
+{
+	char err[256] = "";
+
+	EXPECT_EQ(0, other_device_moves(fp, "vfptap1", OTHER_PKTS, err,
+					sizeof(err))) {
+		TH_LOG("second device: %s", err);
+	}
+}
+
+TEST_F(life, backend_detach_under_traffic)
+{
+	ASSERT_EQ(0, start_device(self));
+	ASSERT_EQ(0, pump_start(self));
+	ASSERT_TRUE(pump_moves(self, PUMP_FRAMES));
+	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, -1));
+	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_RX, -1));
+	expect_frozen(_metadata, self);
+	/* Back on: the numbered stream goes on without a gap. */
+	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, self->tap.fd));
+	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_RX, self->tap.fd));
+	EXPECT_TRUE(pump_moves(self, PUMP_FRAMES));
+	pump_stop(self);
+	EXPECT_EQ(0, self->pump_ret) {
+		TH_LOG("%s", self->traffic.err);
+	}
+}
+
+TEST_F(life, reset_owner_under_traffic)
+{
+	ASSERT_EQ(0, start_device(self));
+	ASSERT_EQ(0, pump_start(self));
+	ASSERT_TRUE(pump_moves(self, PUMP_FRAMES));
+	ASSERT_EQ(0, xioctl(self->dev.fd, VHOST_RESET_OWNER, NULL));
+	expect_frozen(_metadata, self);
+	pump_stop(self);
+	EXPECT_EQ(0, self->pump_ret) {
+		TH_LOG("%s", self->traffic.err);
+	}
+	/* A new owner, new memory, new rings: the device works again. */
+	traffic_fini(&self->traffic);
+	guest_vq_fini(&self->dev.vq[VQ_RX]);
+	guest_vq_fini(&self->dev.vq[VQ_TX]);
+	guest_mem_fini(&self->dev.mem);
+	ASSERT_EQ(0, guest_mem_init(&self->dev.mem));
+	self->dev.owned = false;
+	/* A fresh tap: the old one still queues frames of the old stream. */
+	tap_close(&self->tap);
+	ASSERT_EQ(0, tap_open(&self->tap, "vfptap2", 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, tap_open_sockets(&self->tap));
+	ASSERT_EQ(0, start_device(self));
+	self->stop = false;
+	self->cfg.stop = NULL;
+	self->cfg.tx_packets = self->cfg.rx_packets = OTHER_PKTS;
+	ASSERT_EQ(0, traffic_init(&self->traffic, &self->dev, &self->tap,
+				  &self->cfg));
+	EXPECT_EQ(0, traffic_run(&self->traffic)) {
+		TH_LOG("after RESET_OWNER: %s", self->traffic.err);
+	}
+}
+
+/* The owner, a child sharing the file, is killed in the middle of traffic. */
+TEST_F(life, owner_dies)
+{
+	struct pollfd p;
+	int pfd[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(pfd[0]);
+		if (start_device(self) || pump_start(self) ||
+		    !pump_moves(self, PUMP_FRAMES))
+			_exit(1);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	p = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	EXPECT_EQ(1, poll(&p, 1, WAIT_MS)) {
+		TH_LOG("the owner never got traffic going");
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(pfd[0]);
+	/* We still hold the file: closing it must not hang. */
+	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
+	self->dev.fd = -1;
+	expect_other_moves(_metadata, variant->fp);
+}
+
+/*
+ * One-byte RX buffers cannot hold a frame, let alone its header; a flood
+ * into that device must not starve a second one.
+ */
+TEST_F(life, rx_tiny_buffers_flood)
+{
+	struct guest_vq *vq = &self->dev.vq[VQ_RX];
+	struct flood flood;
+	uint64_t buf;
+	unsigned int i;
+
+	ASSERT_EQ(0, start_device(self));
+	ASSERT_EQ(0, tap_open_sockets(&self->tap));
+	buf = guest_alloc(&self->dev.mem, vq->num, 64);
+	ASSERT_TRUE(buf != 0);
+	for (i = 0; i < vq->num; i++) {
+		guest_vq_set_desc(vq, i, buf + i, 1, VRING_DESC_F_WRITE, 0);
+		guest_vq_add(vq, i);
+	}
+	guest_vq_publish(vq);
+	ASSERT_EQ(0, flood_start(&flood, self->tap.tx_sock, 1514));
+	expect_other_moves(_metadata, variant->fp);
+	flood_stop(&flood);
+	TH_LOG("flooded %lu frames; the one-byte ring used %u buffers",
+	       flood.sent, vq->used->idx);
+	EXPECT_LT(0UL, flood.sent);
+	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
+	self->dev.fd = -1;
+}
+
+/* Close, then unmap guest memory, while TX buffers may be in flight. */
+TEST_F(life, close_zerocopy_in_flight)
+{
+	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	uint8_t frame[12 + 60000];
+	struct frame_spec f = { .dir = DIR_TX, .len = 60000 };
+	uint64_t buf;
+	unsigned int i;
+
+	ASSERT_EQ(0, start_device(self));
+	if (variant->fp) {
+		ASSERT_EQ(0, fp_set_zerocopy(self->dev.fd, true));
+	} else if (vhost_net_zcopytx() != 1) {
+		TH_LOG("vhost_net without experimental_zcopytx: copies");
+	}
+	memset(frame, 0, 12);
+	for (i = 0; i < vq->num / 2; i++) {
+		buf = guest_alloc(&self->dev.mem, sizeof(frame), 64);
+		ASSERT_TRUE(buf != 0);
+		f.seq = i;
+		frame_fill(&f, frame + 12);
+		guest_write(&self->dev.mem, buf, frame, sizeof(frame));
+		guest_vq_set_desc(vq, 2 * i, buf, 12, VRING_DESC_F_NEXT,
+				  2 * i + 1);
+		guest_vq_set_desc(vq, 2 * i + 1, buf + 12, 60000, 0, 0);
+		guest_vq_add(vq, 2 * i);
+		if (i % 16 == 15)
+			guest_vq_publish(vq);
+	}
+	guest_vq_publish(vq);
+	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
+	self->dev.fd = -1;
+	guest_mem_fini(&self->dev.mem);
+	expect_other_moves(_metadata, variant->fp);
+}
+
+TEST_HARNESS_MAIN

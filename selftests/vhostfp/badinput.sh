@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-args: --timeout 1200
+#
+# Bad guest input and ioctl abuse on /dev/vhost-net and /dev/vhost-fp:
+# malformed rings (bad_ring), bad ioctl arguments and order (bad_ioctl),
+# life-cycle abuse under traffic (bad_owner). The harness VM fails the
+# run on any kernel warning or oops these provoke. The zero-copy close
+# test runs once more on vhost_net with experimental_zcopytx=1.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+trap suite_cleanup EXIT
+
+devices=vhost-net
+load_vhost_net 0
+load_vhostfp && devices="vhost-net vhost-fp"
+for prog in bad_ring bad_ioctl bad_owner; do
+	VFP_DEVICES=$devices run_prog $prog "$@"
+done
+
+load_vhost_net 1
+VFP_DEVICES=vhost-net run_prog bad_owner -t close_zerocopy_in_flight \
+	-t owner_dies -t backend_detach_under_traffic
+exit "$SUITE_RC"
