@@ -313,16 +313,19 @@ static long vfp_vring_ioctl(struct vfp_dev *dev, unsigned int cmd,
 	return vfp_vq_ioctl(&dev->nvqs[idx].vq, cmd, argp);
 }
 
+/*
+ * Everything but SET_OWNER and read-only queries needs the owner, as in
+ * vhost-net (which answers GET_FEATURES / GET_BACKEND_FEATURES to anyone
+ * holding the fd: feature probing).
+ */
 static bool vfp_ioctl_needs_owner(unsigned int cmd)
 {
 	switch (cmd) {
-	case VHOST_GET_FEATURES:
 	case VHOST_SET_FEATURES:
 	case VHOST_RESET_OWNER:
 	case VHOST_SET_MEM_TABLE:
 	case VHOST_SET_LOG_BASE:
 	case VHOST_SET_LOG_FD:
-	case VHOST_GET_BACKEND_FEATURES:
 	case VHOST_SET_BACKEND_FEATURES:
 	case VHOST_NET_SET_BACKEND:
 	case VHOST_FP_SET_TUNABLES:
