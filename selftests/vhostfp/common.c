@@ -168,6 +168,7 @@ int other_device_moves(bool fp, const char *tapname, unsigned long n,
 struct close_job {
 	int fd;
 	int done;	/* eventfd: written once close() returned */
+	pthread_t thread;
 };
 
 static void *close_thread(void *arg)
@@ -181,32 +182,46 @@ static void *close_thread(void *arg)
 	return NULL;
 }
 
+/* close(@fd) in a thread of its own; NULL when that cannot start. */
+struct close_job *close_start(int fd)
+{
+	struct close_job *job = calloc(1, sizeof(*job));
+
+	if (!job)
+		return NULL;
+	job->fd = fd;
+	job->done = eventfd(0, EFD_CLOEXEC);
+	if (job->done >= 0 &&
+	    !pthread_create(&job->thread, NULL, close_thread, job))
+		return job;
+	if (job->done >= 0)
+		close(job->done);
+	free(job);
+	return NULL;
+}
+
 /*
- * A close() that does not return is left behind in its thread (the test
- * fails then and its process goes away with the thread).
+ * 0 once the close() returned (the job is gone then), -ETIMEDOUT if it
+ * did not within @timeout_ms (wait again, or give up: a close() that
+ * never returns is left behind, and the test fails).
  */
+int close_wait(struct close_job *job, int timeout_ms)
+{
+	if (guest_eventfd_wait(job->done, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	pthread_join(job->thread, NULL);
+	close(job->done);
+	free(job);
+	return 0;
+}
+
 int close_bounded(int fd, int timeout_ms)
 {
-	static struct close_job job;
-	pthread_t th;
-	int ret;
+	struct close_job *job = close_start(fd);
 
-	job.fd = fd;
-	job.done = eventfd(0, EFD_CLOEXEC);
-	if (job.done < 0)
-		return -errno;
-	if (pthread_create(&th, NULL, close_thread, &job)) {
-		close(job.done);
+	if (!job)
 		return -EAGAIN;
-	}
-	ret = guest_eventfd_wait(job.done, timeout_ms);
-	if (ret <= 0) {
-		pthread_detach(th);
-		return -ETIMEDOUT;
-	}
-	pthread_join(th, NULL);
-	close(job.done);
-	return 0;
+	return close_wait(job, timeout_ms);
 }
 
 static void *flood_thread(void *arg)

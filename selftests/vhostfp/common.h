@@ -43,6 +43,9 @@ int other_device_moves(bool fp, const char *tapname, unsigned long n,
 
 /* close(@fd) must return within @timeout_ms: 0 or -ETIMEDOUT. */
 int close_bounded(int fd, int timeout_ms);
+struct close_job;
+struct close_job *close_start(int fd);
+int close_wait(struct close_job *job, int timeout_ms);
 
 /* A thread sending @len-byte frames on @sock until *@stop. */
 struct flood {

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Head-of-line blocking of guest TX zero-copy.
+ *
+ *   guest TX ring -> device -> tap fd -> vfptap0 ==vfpbr0== vfpd0  plug qdisc: holds
+ *                                                   \====== vfpd1  frees at once
+ *
+ * Frame 0 goes to a MAC the bridge knows behind vfpd0, whose plug qdisc
+ * keeps the skb, with its frags still pointing at guest memory (nothing
+ * on this path copies: no packet socket listens anywhere, and neither a
+ * bridge nor a qdisc orphans frags).  Frames 1..N go out through vfpd1 and
+ * are freed at once.  vhost-fp gives each buffer back when its own skb
+ * is freed, so N buffers come back while frame 0's is held; vhost_net
+ * returns zero-copy buffers in ring order, so none comes back: the test
+ * asserts both, and that everything returns once the plug is released.
+ * With zero-copy off both devices copy, and nothing is held.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+
+#include "kselftest_harness.h"
+#include "common.h"
+
+#define N_FREE		32	/* frames behind the held one */
+#define FRAME_LEN	1200	/* zero-copy size, below the MTU of the ports */
+#define WAIT_MS		30000
+
+FIXTURE(hol) {
+	struct guest_dev dev;
+	struct guest_tap tap;
+	bool plugged;
+};
+
+FIXTURE_VARIANT(hol) {
+	bool fp;
+	bool zerocopy;
+};
+
+FIXTURE_VARIANT_ADD(hol, net_copy) { .fp = false, .zerocopy = false, };
+FIXTURE_VARIANT_ADD(hol, net_zc) { .fp = false, .zerocopy = true, };
+FIXTURE_VARIANT_ADD(hol, fp_copy) { .fp = true, .zerocopy = false, };
+FIXTURE_VARIANT_ADD(hol, fp_zc) { .fp = true, .zerocopy = true, };
+
+static const uint8_t mac_held[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
+static const uint8_t mac_free[6] = { 0x02, 0, 0, 0, 0x0a, 0x02 };
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ret = system(cmd);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+static int build_topology(void)
+{
+	return sh("ip link add vfpbr0 type bridge forward_delay 0 && "
+		  "ip link add vfpd0 type dummy && "
+		  "ip link add vfpd1 type dummy && "
+		  "ip link set vfpd0 master vfpbr0 up && "
+		  "ip link set vfpd1 master vfpbr0 up && "
+		  "ip link set " TAP_NAME " master vfpbr0 up && "
+		  "ip link set vfpbr0 up && "
+		  "bridge fdb add 02:00:00:00:0a:01 dev vfpd0 master static && "
+		  "bridge fdb add 02:00:00:00:0a:02 dev vfpd1 master static && "
+		  "tc qdisc add dev vfpd0 root plug limit 100000000");
+}
+
+/* Packets a device has sent, from this namespace's /proc/net/dev. */
+static unsigned long tx_packets(const char *dev)
+{
+	unsigned long v[10] = {};
+	char line[512], name[32];
+	FILE *f = fopen("/proc/net/dev", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %31[^:]: %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu",
+			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7], &v[8], &v[9]) == 11 &&
+		    !strcmp(name, dev))
+			break;
+		v[9] = 0;
+	}
+	fclose(f);
+	return v[9];
+}
+
+static bool wait_tx_packets(const char *dev, unsigned long n)
+{
+	int i;
+
+	for (i = 0; i < WAIT_MS / 20; i++) {
+		if (tx_packets(dev) >= n)
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+FIXTURE_SETUP(hol)
+{
+	uint64_t want = features_for(false, false, true), have;
+	const char *why;
+
+	self->dev.fd = -1;
+	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
+	why = device_unusable(variant->fp, variant->fp ? -1 : variant->zerocopy);
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, tap_netns_enter());
+	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, 12, TAP_OFFLOADS));
+	if (build_topology())
+		SKIP(return, "no bridge, dummy or sch_plug (modprobe bridge dummy sch_plug)");
+	self->plugged = true;
+	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
+	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
+	ASSERT_EQ(0, features_check(self->dev.fd, want, &have));
+	ASSERT_EQ(0, guest_dev_start(&self->dev, want, RING_NUM, self->tap.fd));
+	if (variant->fp)
+		ASSERT_EQ(0, fp_set_zerocopy(self->dev.fd, variant->zerocopy));
+}
+
+static void release_plug(FIXTURE_DATA(hol) *self)
+{
+	if (self->plugged &&
+	    !sh("tc qdisc change dev vfpd0 root plug release_indefinite"))
+		self->plugged = false;
+}
+
+FIXTURE_TEARDOWN(hol)
+{
+	/* A held skb would keep close() waiting: let it go first. */
+	release_plug(self);
+	guest_dev_close(&self->dev);
+	tap_close(&self->tap);
+}
+
+/* Frame 0 to the held port, frames 1..@n to the free one; head = 2 * i. */
+static int send_frames(FIXTURE_DATA(hol) *self, unsigned int n)
+{
+	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct frame_spec f = { .dir = DIR_TX, .len = FRAME_LEN };
+	uint8_t buf[12 + FRAME_LEN] = {};
+	uint64_t gpa;
+	unsigned int i;
+
+	for (i = 0; i <= n; i++) {
+		gpa = guest_alloc(&self->dev.mem, sizeof(buf), 64);
+		if (!gpa)
+			return -ENOMEM;
+		f.seq = i;
+		frame_fill(&f, buf + 12);
+		memcpy(buf + 12, i ? mac_free : mac_held, 6);
+		guest_write(&self->dev.mem, gpa, buf, sizeof(buf));
+		guest_vq_set_desc(vq, 2 * i, gpa, 12, VRING_DESC_F_NEXT,
+				  2 * i + 1);
+		guest_vq_set_desc(vq, 2 * i + 1, gpa + 12, FRAME_LEN, 0, 0);
+		guest_vq_add(vq, 2 * i);
+	}
+	guest_vq_enable_cb(vq);
+	guest_vq_publish(vq);
+	return 0;
+}
+
+/* Wait for @n used entries in all; true when frame 0's head is among them. */
+static bool collect_used(struct guest_vq *vq, unsigned int n, int timeout_ms,
+			 bool *head0)
+{
+	uint32_t id, len;
+	int waited = 0;
+
+	while (vq->last_used < n && waited < timeout_ms) {
+		while (guest_vq_get_used(vq, &id, &len))
+			*head0 |= id == 0;
+		if (vq->last_used >= n || guest_vq_enable_cb(vq))
+			continue;
+		guest_eventfd_wait(vq->call, 100);
+		waited += 100;
+	}
+	while (guest_vq_get_used(vq, &id, &len))
+		*head0 |= id == 0;
+	return *head0;
+}
+
+TEST_F_TIMEOUT(hol, later_buffers_complete, 300)
+{
+	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	/* The ports may have sent something of their own before the plug. */
+	unsigned long held_base = tx_packets("vfpd0");
+	bool head0 = false;
+
+	ASSERT_EQ(0, send_frames(self, N_FREE));
+	/* Whatever the completions do, frames 1..N leave the host. */
+	ASSERT_TRUE(wait_tx_packets("vfpd1", N_FREE)) {
+		TH_LOG("only %lu of %d frames left through vfpd1",
+		       tx_packets("vfpd1"), N_FREE);
+	}
+	EXPECT_EQ(held_base, tx_packets("vfpd0"));
+	if (!variant->zerocopy) {
+		/* Copied: the held skb does not hold the guest's buffer. */
+		collect_used(vq, N_FREE + 1, WAIT_MS, &head0);
+		EXPECT_EQ(N_FREE + 1, vq->last_used);
+	} else if (variant->fp) {
+		collect_used(vq, N_FREE, WAIT_MS, &head0);
+		EXPECT_EQ(N_FREE, vq->last_used) {
+			TH_LOG("vhost-fp returned %u of the %d free buffers",
+			       vq->last_used, N_FREE);
+		}
+		EXPECT_FALSE(head0) {
+			TH_LOG("the held buffer came back: nothing held it, the test proves nothing");
+		}
+	} else {
+		/* The frames left long ago; give completions a moment. */
+		collect_used(vq, 1, 3000, &head0);
+		TH_LOG("vhost_net zero-copy: %u of %d buffers back while frame 0 is held",
+		       vq->last_used, N_FREE + 1);
+		EXPECT_EQ(0, vq->last_used) {
+			TH_LOG("vhost_net no longer blocks behind a held skb");
+		}
+	}
+	release_plug(self);
+	EXPECT_TRUE(wait_tx_packets("vfpd0", held_base + 1));
+	collect_used(vq, N_FREE + 1, WAIT_MS, &head0);
+	EXPECT_EQ(N_FREE + 1, vq->last_used);
+	EXPECT_TRUE(head0);
+}
+
+/*
+ * Close the device and unmap guest memory while an skb still points at
+ * it, then let the skb go.  Recorded: whether close() waits for the skb.
+ * Asserted: it returns once the skb is gone, the kernel survives the late
+ * completion, and another device works.
+ */
+TEST_F_TIMEOUT(hol, close_with_held_buffer, 300)
+{
+	unsigned long held_base = tx_packets("vfpd0");
+	struct close_job *job;
+	char err[256] = "";
+	int ret;
+
+	ASSERT_EQ(0, send_frames(self, 8));
+	ASSERT_TRUE(wait_tx_packets("vfpd1", 8));
+	job = close_start(self->dev.fd);
+	ASSERT_NE(NULL, job);
+	self->dev.fd = -1;
+	ret = close_wait(job, 5000);
+	TH_LOG("%s, zero-copy %s: close() %s while an skb holds guest memory",
+	       variant->fp ? "vhost-fp" : "vhost-net",
+	       variant->zerocopy ? "on" : "off",
+	       ret ? "waits" : "returns");
+	guest_mem_fini(&self->dev.mem);
+	release_plug(self);
+	if (ret)
+		ASSERT_EQ(0, close_wait(job, WAIT_MS));
+	EXPECT_TRUE(wait_tx_packets("vfpd0", held_base + 1));
+	EXPECT_EQ(0, other_device_moves(variant->fp, "vfptap1", 200, err,
+					sizeof(err))) {
+		TH_LOG("second device: %s", err);
+	}
+}
+
+TEST_HARNESS_MAIN
