@@ -159,6 +159,7 @@ static void vfp_net_detach(struct vfp_net_vq *nvq)
 		vfp_vq_flush_used(vq);
 	vq->used_count = 0;
 	vfp_rx_unqueue(nvq);
+	vfp_txb_release(nvq);
 	vq->private_data = NULL;
 	nvq->sock = NULL;
 	fput(nvq->sock_file);

@@ -34,6 +34,21 @@ static void vfp_tx_drop(struct vfp_vq *vq, const struct vfp_buf *buf)
 	vfp_vq_add_used(vq, buf->id, 0);
 }
 
+/* A copied packet: the guest buffer is free again, sent or not. */
+static void vfp_tx_done(struct vfp_net_vq *nvq, const struct vfp_buf *buf,
+			int err, size_t len)
+{
+	struct vfp_vq *vq = &nvq->vq;
+
+	if (err) {
+		vfp_tx_drop(vq, buf);
+		return;
+	}
+	vfp_vq_add_used(vq, buf->id, 0);
+	vq->stats.packets++;
+	vq->stats.bytes += len - nvq->sock_hlen;
+}
+
 /* 0: buffer consumed (sent or dropped), -EAGAIN: tap full, retry later. */
 static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 		       const struct vfp_buf *buf)
@@ -55,6 +70,17 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 	len -= nvq->vhost_hlen;
 
 	uarg = vfp_tx_zc_get(nvq, buf, len);
+	if (!uarg && nvq->txb_ok) {
+		ret = vfp_txb_add(nvq, sock, &msg.msg_iter);
+		if (ret != -ENOSPC) {
+			vfp_tx_done(nvq, buf, ret, len);
+			if (vfp_txb_full(nvq))
+				vfp_txb_flush(nvq, sock);
+			return 0;
+		}
+	}
+	/* Keep the packets in order: the batch goes first. */
+	vfp_txb_flush(nvq, sock);
 	if (uarg) {
 		ctl.type = TUN_MSG_UBUF;
 		ctl.num = 0;
@@ -73,10 +99,11 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 		vfp_tx_drop(vq, buf);
 		return 0;
 	}
-	if (uarg)
-		vq->stats.zc_sent++;
-	else
-		vfp_vq_add_used(vq, buf->id, 0);
+	if (!uarg) {
+		vfp_tx_done(nvq, buf, 0, len);
+		return 0;
+	}
+	vq->stats.zc_sent++;
 	vq->stats.packets++;
 	vq->stats.bytes += len - nvq->sock_hlen;
 	return 0;
@@ -92,6 +119,7 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 	int ret;
 
 	vfp_zc_reap(nvq->zc);
+	nvq->txb_ok = vfp_txb_usable(sock);
 	vfp_poll_stop(&nvq->sock_poll);
 	vfp_vq_disable_notify(vq);
 	for (;;) {
@@ -122,6 +150,7 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 			break;
 		}
 	}
+	vfp_txb_flush(nvq, sock);
 	vfp_vq_flush_used(vq);
 }
 

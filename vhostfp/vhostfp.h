@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/eventfd.h>
 #include <linux/llist.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/ptr_ring.h>
@@ -23,6 +24,7 @@
 #include <linux/virtio_ring.h>
 #include <linux/virtio_net.h>
 #include <linux/vhost_fp.h>
+#include <net/xdp.h>
 
 /* Longest ring the virtio spec allows for a split queue. */
 #define VFP_VQ_NUM_MAX		32768
@@ -36,6 +38,8 @@
 #define VFP_HEAD_BATCH		64
 /* Packets taken off the tap's queue at once. */
 #define VFP_RX_BATCH		64
+/* Small TX packets handed to the tap with one sendmsg(). */
+#define VFP_TXB_MAX		64
 /* A handler yields after this many packets or bytes in one pass. */
 #define VFP_WEIGHT_PACKETS	256
 #define VFP_WEIGHT_BYTES	(512 * 1024)
@@ -200,6 +204,11 @@ struct vfp_net_vq {
 	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
 	size_t sock_hlen;		/* header the tap adds / parses */
 	struct vfp_zc *zc;		/* TX only: zero-copy state */
+	/* TX only: small packets waiting for one sendmsg() (txb.c). */
+	bool txb_ok;			/* the tap allows batching */
+	unsigned int txb_num;
+	struct xdp_buff txb[VFP_TXB_MAX];
+	struct page_frag_cache txb_frags;
 	/*
 	 * RX only: the tap's queue of packets (NULL: use peek_len() and
 	 * plain recvmsg()) and a batch taken off it, not yet received:
@@ -326,6 +335,14 @@ void vfp_net_set_features(struct vfp_dev *dev);
 /* tx.c APIs: */
 void vfp_tx_handle_kick(struct vfp_work *work);
 void vfp_tx_handle_sock(struct vfp_work *work);
+
+/* txb.c APIs: */
+bool vfp_txb_usable(struct socket *sock);
+int vfp_txb_add(struct vfp_net_vq *nvq, struct socket *sock,
+		struct iov_iter *from);
+bool vfp_txb_full(const struct vfp_net_vq *nvq);
+void vfp_txb_flush(struct vfp_net_vq *nvq, struct socket *sock);
+void vfp_txb_release(struct vfp_net_vq *nvq);
 
 /* rx.c APIs: */
 void vfp_rx_handle_kick(struct vfp_work *work);
