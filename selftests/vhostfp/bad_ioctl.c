@@ -22,9 +22,13 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-FIXTURE(ioctl) {
+struct ioctl_state {
 	struct guest_dev dev;
 	struct guest_tap tap;
+};
+
+FIXTURE(ioctl) {
+	struct ioctl_state s;
 };
 
 FIXTURE_VARIANT(ioctl) {
@@ -38,20 +42,22 @@ FIXTURE_SETUP(ioctl)
 {
 	const char *why;
 
-	self->dev.fd = -1;
-	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
+	self->s.dev.fd = -1;
+	self->s.tap.fd = -1;
+	self->s.tap.tx_sock = -1;
+	self->s.tap.rx_sock = -1;
 	why = device_unusable(variant->fp, -1);
 	if (why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
+	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));
 }
 
 FIXTURE_TEARDOWN(ioctl)
 {
-	guest_dev_close(&self->dev);
-	tap_close(&self->tap);
+	guest_dev_close(&self->s.dev);
+	tap_close(&self->s.tap);
 }
 
 static const char *dev_name(bool fp)
@@ -75,8 +81,8 @@ static int mem_table(int fd, const struct vhost_memory_region *r,
 	return ret;
 }
 
-static struct vhost_memory_region region(struct guest_mem *m, uint64_t gpa,
-					 uint64_t size)
+static struct vhost_memory_region region(struct guest_mem *m, __u64 gpa,
+					 __u64 size)
 {
 	return (struct vhost_memory_region){
 		.guest_phys_addr = gpa,
@@ -91,8 +97,8 @@ TEST_F(ioctl, before_owner)
 	struct vhost_vring_addr addr = { .index = VQ_TX };
 	struct vhost_vring_file file = { .index = VQ_TX, .fd = -1 };
 	struct vhost_memory_region r;
-	uint64_t features, base = 0;
-	int fd = self->dev.fd, ret;
+	__u64 features, base = 0;
+	int fd = self->s.dev.fd, ret;
 
 	/* Feature discovery needs no owner: libvirt and QEMU probe first. */
 	ret = xioctl(fd, VHOST_GET_FEATURES, &features);
@@ -100,7 +106,7 @@ TEST_F(ioctl, before_owner)
 		TH_LOG("GET_FEATURES before SET_OWNER: %s (vhost_net allows it)",
 		       strerror(-ret));
 	}
-	r = region(&self->dev.mem, GUEST_GPA_BASE, GUEST_REGION_SIZE);
+	r = region(&self->s.dev.mem, GUEST_GPA_BASE, GUEST_REGION_SIZE);
 	EXPECT_EQ(-EPERM, mem_table(fd, &r, 1, 1));
 	EXPECT_EQ(-EPERM, xioctl(fd, VHOST_SET_VRING_NUM, &num));
 	EXPECT_EQ(-EPERM, xioctl(fd, VHOST_SET_VRING_ADDR, &addr));
@@ -108,14 +114,14 @@ TEST_F(ioctl, before_owner)
 	EXPECT_EQ(-EPERM, xioctl(fd, VHOST_SET_VRING_CALL, &file));
 	EXPECT_EQ(-EPERM, xioctl(fd, VHOST_SET_LOG_BASE, &base));
 	EXPECT_EQ(-EPERM, xioctl(fd, VHOST_RESET_OWNER, NULL));
-	EXPECT_EQ(-EPERM, guest_set_backend(fd, VQ_TX, self->tap.fd));
+	EXPECT_EQ(-EPERM, guest_set_backend(fd, VQ_TX, self->s.tap.fd));
 	/* And the device is still good for an owner after all that. */
-	EXPECT_EQ(0, guest_dev_set_owner(&self->dev));
+	EXPECT_EQ(0, guest_dev_set_owner(&self->s.dev));
 }
 
 TEST_F(ioctl, set_owner_twice)
 {
-	int fd = self->dev.fd, status;
+	int fd = self->s.dev.fd, status;
 	pid_t pid;
 
 	ASSERT_EQ(0, xioctl(fd, VHOST_SET_OWNER, NULL));
@@ -152,11 +158,11 @@ TEST_F(ioctl, mem_overlap)
 	struct vhost_memory_region r[2];
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	r[0] = region(&self->dev.mem, GUEST_GPA_BASE, GUEST_REGION_SIZE);
-	r[1] = region(&self->dev.mem, GUEST_GPA_BASE + 4096, 8192);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	r[0] = region(&self->s.dev.mem, GUEST_GPA_BASE, GUEST_REGION_SIZE);
+	r[1] = region(&self->s.dev.mem, GUEST_GPA_BASE + 4096, 8192);
 	r[1].userspace_addr += GUEST_REGION_SIZE;
-	ret = mem_table(self->dev.fd, r, 2, 2);
+	ret = mem_table(self->s.dev.fd, r, 2, 2);
 	TH_LOG("%s: overlapping regions: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
 	if (variant->fp)
@@ -168,9 +174,9 @@ TEST_F(ioctl, mem_gpa_wraps)
 	struct vhost_memory_region r;
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	r = region(&self->dev.mem, ~0ULL - 4095, 8192);
-	ret = mem_table(self->dev.fd, &r, 1, 1);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	r = region(&self->s.dev.mem, ~0ULL - 4095, 8192);
+	ret = mem_table(self->s.dev.fd, &r, 1, 1);
 	TH_LOG("%s: gpa + size wraps: %s", dev_name(variant->fp),
 	       strerror(-ret));
 	EXPECT_GT(0, ret);
@@ -183,10 +189,10 @@ TEST_F(ioctl, mem_hva_wraps)
 	struct vhost_memory_region r;
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	r = region(&self->dev.mem, GUEST_GPA_BASE, 8192);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	r = region(&self->s.dev.mem, GUEST_GPA_BASE, 8192);
 	r.userspace_addr = ~0ULL - 4095;
-	ret = mem_table(self->dev.fd, &r, 1, 1);
+	ret = mem_table(self->s.dev.fd, &r, 1, 1);
 	TH_LOG("%s: userspace_addr + size wraps: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
 	/* vhost_net checks host addresses only once a backend is set. */
@@ -199,11 +205,11 @@ TEST_F(ioctl, mem_kernel_hva)
 	struct vhost_memory_region r;
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	r = region(&self->dev.mem, GUEST_GPA_BASE, 8192);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	r = region(&self->s.dev.mem, GUEST_GPA_BASE, 8192);
 
 	r.userspace_addr = 0xffff888000000000ULL;
-	ret = mem_table(self->dev.fd, &r, 1, 1);
+	ret = mem_table(self->s.dev.fd, &r, 1, 1);
 	TH_LOG("%s: region at a kernel address: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
 	if (variant->fp)
@@ -215,9 +221,9 @@ TEST_F(ioctl, mem_zero_size)
 	struct vhost_memory_region r;
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	r = region(&self->dev.mem, GUEST_GPA_BASE, 0);
-	ret = mem_table(self->dev.fd, &r, 1, 1);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	r = region(&self->s.dev.mem, GUEST_GPA_BASE, 0);
+	ret = mem_table(self->s.dev.fd, &r, 1, 1);
 	TH_LOG("%s: empty region: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
 	if (variant->fp)
@@ -229,14 +235,14 @@ TEST_F(ioctl, mem_too_many_regions)
 	struct vhost_memory_region r[1];
 	struct vhost_memory m = { .nregions = 65536 };
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	EXPECT_EQ(-E2BIG, xioctl(self->dev.fd, VHOST_SET_MEM_TABLE, &m));
-	r[0] = region(&self->dev.mem, GUEST_GPA_BASE, GUEST_MEM_SIZE);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	EXPECT_EQ(-E2BIG, xioctl(self->s.dev.fd, VHOST_SET_MEM_TABLE, &m));
+	r[0] = region(&self->s.dev.mem, GUEST_GPA_BASE, GUEST_MEM_SIZE);
 	m.padding = 1;
 	m.nregions = 1;
-	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->dev.fd, VHOST_SET_MEM_TABLE, &m));
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->s.dev.fd, VHOST_SET_MEM_TABLE, &m));
 	/* A sane table still goes in afterwards. */
-	EXPECT_EQ(0, mem_table(self->dev.fd, r, 1, 1));
+	EXPECT_EQ(0, mem_table(self->s.dev.fd, r, 1, 1));
 }
 
 TEST_F(ioctl, ring_num_invalid)
@@ -245,53 +251,53 @@ TEST_F(ioctl, ring_num_invalid)
 	struct vhost_vring_state s = { .index = VQ_RX };
 	unsigned int i;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		s.num = bad[i];
-		EXPECT_EQ(-EINVAL, xioctl(self->dev.fd, VHOST_SET_VRING_NUM,
+		EXPECT_EQ(-EINVAL, xioctl(self->s.dev.fd, VHOST_SET_VRING_NUM,
 					  &s)) {
 			TH_LOG("ring size %u", bad[i]);
 		}
 	}
 	s.num = 32768;
-	EXPECT_EQ(0, xioctl(self->dev.fd, VHOST_SET_VRING_NUM, &s));
+	EXPECT_EQ(0, xioctl(self->s.dev.fd, VHOST_SET_VRING_NUM, &s));
 	s.num = 1;
-	EXPECT_EQ(0, xioctl(self->dev.fd, VHOST_SET_VRING_NUM, &s));
+	EXPECT_EQ(0, xioctl(self->s.dev.fd, VHOST_SET_VRING_NUM, &s));
 	s.index = VHOST_FP_NVQS;
-	EXPECT_EQ(-ENOBUFS, xioctl(self->dev.fd, VHOST_SET_VRING_NUM, &s));
-	EXPECT_EQ(-ENOBUFS, guest_set_backend(self->dev.fd, 2, self->tap.fd));
+	EXPECT_EQ(-ENOBUFS, xioctl(self->s.dev.fd, VHOST_SET_VRING_NUM, &s));
+	EXPECT_EQ(-ENOBUFS, guest_set_backend(self->s.dev.fd, 2, self->s.tap.fd));
 }
 
 TEST_F(ioctl, ring_addr_unaligned)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 	struct vhost_vring_addr a;
 	int ret;
 
-	ASSERT_EQ(0, guest_dev_start(&self->dev, 0, RING_NUM, -1));
+	ASSERT_EQ(0, guest_dev_start(&self->s.dev, 0, RING_NUM, -1));
 	a = (struct vhost_vring_addr){
 		.index = VQ_TX,
 		.desc_user_addr = (uintptr_t)vq->desc,
 		.avail_user_addr = (uintptr_t)vq->avail + 1,
 		.used_user_addr = (uintptr_t)vq->used,
 	};
-	EXPECT_EQ(-EINVAL, xioctl(self->dev.fd, VHOST_SET_VRING_ADDR, &a));
+	EXPECT_EQ(-EINVAL, xioctl(self->s.dev.fd, VHOST_SET_VRING_ADDR, &a));
 	a.avail_user_addr--;
 	a.used_user_addr += 2;
-	EXPECT_EQ(-EINVAL, xioctl(self->dev.fd, VHOST_SET_VRING_ADDR, &a));
+	EXPECT_EQ(-EINVAL, xioctl(self->s.dev.fd, VHOST_SET_VRING_ADDR, &a));
 	a.used_user_addr -= 2;
 	a.flags = 1 << 5;
-	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->dev.fd, VHOST_SET_VRING_ADDR, &a));
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->s.dev.fd, VHOST_SET_VRING_ADDR, &a));
 	a.flags = 0;
 	a.desc_user_addr += 8;
-	ret = xioctl(self->dev.fd, VHOST_SET_VRING_ADDR, &a);
+	ret = xioctl(self->s.dev.fd, VHOST_SET_VRING_ADDR, &a);
 	TH_LOG("%s: descriptor table at 8 mod 16: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
 }
 
 /* Rings nobody can reach: refused up front, or an error at first use. */
 static void rings_unreachable(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(ioctl) *self, uint64_t base)
+			      struct ioctl_state *self, __u64 base)
 {
 	struct guest_vq *vq = &self->dev.vq[VQ_TX];
 	struct vhost_vring_addr a = {
@@ -300,7 +306,7 @@ static void rings_unreachable(struct __test_metadata *_metadata,
 		.avail_user_addr = base + 16 * RING_NUM,
 		.used_user_addr = base + 8192,
 	};
-	uint64_t one = 1;
+	__u64 one = 1;
 	int ret;
 
 	ASSERT_EQ(0, guest_dev_start(&self->dev, 0, RING_NUM, -1));
@@ -325,73 +331,73 @@ TEST_F(ioctl, ring_addr_unmapped)
 
 	ASSERT_NE(MAP_FAILED, p);
 	munmap(p, 65536);
-	rings_unreachable(_metadata, self, (uintptr_t)p);
+	rings_unreachable(_metadata, &self->s, (uintptr_t)p);
 }
 
 TEST_F(ioctl, ring_addr_kernel)
 {
-	rings_unreachable(_metadata, self, 0xffff888000000000ULL);
+	rings_unreachable(_metadata, &self->s, 0xffff888000000000ULL);
 }
 
 TEST_F(ioctl, log_base_overflow)
 {
-	uint64_t features = F(VHOST_F_LOG_ALL) | F(VIRTIO_F_VERSION_1);
-	uint64_t top = 0x7ffffffff000ULL, wrap = ~0ULL & ~4095ULL;
+	__u64 features = F(VHOST_F_LOG_ALL) | F(VIRTIO_F_VERSION_1);
+	__u64 top = 0x7ffffffff000ULL, wrap = ~0ULL & ~4095ULL;
 
-	ASSERT_EQ(0, guest_dev_start(&self->dev, features, RING_NUM,
-				     self->tap.fd));
+	ASSERT_EQ(0, guest_dev_start(&self->s.dev, features, RING_NUM,
+				     self->s.tap.fd));
 	/* The log of guest memory at 4 GiB lies past the end of user space. */
-	EXPECT_EQ(-EFAULT, xioctl(self->dev.fd, VHOST_SET_LOG_BASE, &top));
-	EXPECT_EQ(-EFAULT, xioctl(self->dev.fd, VHOST_SET_LOG_BASE, &wrap));
+	EXPECT_EQ(-EFAULT, xioctl(self->s.dev.fd, VHOST_SET_LOG_BASE, &top));
+	EXPECT_EQ(-EFAULT, xioctl(self->s.dev.fd, VHOST_SET_LOG_BASE, &wrap));
 }
 
 TEST_F(ioctl, features_unknown)
 {
-	uint64_t f = 1ULL << 63;
+	__u64 f = 1ULL << 63;
 
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->dev.fd, VHOST_SET_FEATURES, &f));
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f));
 }
 
 static void backend_refused(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(ioctl) *self, bool fp, int fd,
+			    struct ioctl_state *self, bool fp, int fd,
 			    const char *what, int want)
 {
 	int ret = guest_set_backend(self->dev.fd, VQ_TX, fd);
 
 	TH_LOG("%s: backend %s: %s", dev_name(fp), what,
 	       ret ? strerror(-ret) : "accepted");
-	if (want) {
+	/* The harness's EXPECT is an if statement: no dangling else. */
+	if (want)
 		EXPECT_EQ(want, ret);
-	} else {
+	if (!want)
 		EXPECT_GT(0, ret);
-	}
 }
 
 TEST_F(ioctl, backend_not_tap)
 {
 	int pfd[2], udp, pkt, ret;
 
-	ASSERT_EQ(0, guest_dev_start(&self->dev, 0, RING_NUM, -1));
+	ASSERT_EQ(0, guest_dev_start(&self->s.dev, 0, RING_NUM, -1));
 	ASSERT_EQ(0, pipe(pfd));
 	udp = socket(AF_INET, SOCK_DGRAM, 0);
 	ASSERT_LE(0, udp);
-	backend_refused(_metadata, self, variant->fp, pfd[0], "pipe",
+	backend_refused(_metadata, &self->s, variant->fp, pfd[0], "pipe",
 			-ENOTSOCK);
-	backend_refused(_metadata, self, variant->fp, udp, "UDP socket",
+	backend_refused(_metadata, &self->s, variant->fp, udp, "UDP socket",
 			-ENOTSOCK);
-	backend_refused(_metadata, self, variant->fp, 1000, "closed fd", 0);
-	backend_refused(_metadata, self, variant->fp, self->dev.fd,
+	backend_refused(_metadata, &self->s, variant->fp, 1000, "closed fd", 0);
+	backend_refused(_metadata, &self->s, variant->fp, self->s.dev.fd,
 			"the device itself", 0);
 	/* vhost_net also drives raw packet sockets; record what we do. */
 	pkt = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	ASSERT_LE(0, pkt);
-	ret = guest_set_backend(self->dev.fd, VQ_TX, pkt);
+	ret = guest_set_backend(self->s.dev.fd, VQ_TX, pkt);
 	TH_LOG("%s: AF_PACKET backend: %s", dev_name(variant->fp),
 	       ret ? strerror(-ret) : "accepted");
-	EXPECT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, -1));
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, -1));
 	/* After all that a tap still goes in. */
-	EXPECT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, self->tap.fd));
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, self->s.tap.fd));
 	close(pfd[0]);
 	close(pfd[1]);
 	close(udp);

@@ -23,14 +23,18 @@
 #define OTHER_PKTS	300
 #define PUMP_FRAMES	200	/* frames each way before the abuse */
 
-FIXTURE(life) {
+struct life_state {
 	struct guest_dev dev;
 	struct guest_tap tap;
 	struct traffic traffic;
 	struct traffic_cfg cfg;
-	volatile bool stop;
+	bool stop;			/* atomic: asks the pump to return */
 	int pump_ret;
 	pthread_t pump;
+};
+
+FIXTURE(life) {
+	struct life_state s;
 };
 
 FIXTURE_VARIANT(life) {
@@ -44,29 +48,32 @@ FIXTURE_SETUP(life)
 {
 	const char *why;
 
-	self->dev.fd = -1;
-	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
+	self->s.dev.fd = -1;
+	self->s.tap.fd = -1;
+	self->s.tap.tx_sock = -1;
+	self->s.tap.rx_sock = -1;
 	why = device_unusable(variant->fp, -1);
 	if (why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
-	traffic_cfg_default(&self->cfg, true);
-	self->cfg.any_layout = true;
-	self->cfg.tx_in_order = !variant->fp;
-	self->cfg.tx_packets = self->cfg.rx_packets = 1UL << 30;
-	self->cfg.stop = &self->stop;
+	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));
+	traffic_cfg_default(&self->s.cfg, true);
+	self->s.cfg.any_layout = true;
+	self->s.cfg.tx_in_order = !variant->fp;
+	self->s.cfg.tx_packets = 1UL << 30;
+	self->s.cfg.rx_packets = 1UL << 30;
+	self->s.cfg.stop = &self->s.stop;
 }
 
 FIXTURE_TEARDOWN(life)
 {
-	traffic_fini(&self->traffic);
-	guest_dev_close(&self->dev);
-	tap_close(&self->tap);
+	traffic_fini(&self->s.traffic);
+	guest_dev_close(&self->s.dev);
+	tap_close(&self->s.tap);
 }
 
-static int start_device(FIXTURE_DATA(life) *self)
+static int start_device(struct life_state *self)
 {
 	int ret = guest_dev_set_owner(&self->dev);
 
@@ -78,14 +85,14 @@ static int start_device(FIXTURE_DATA(life) *self)
 
 static void *pump_thread(void *arg)
 {
-	FIXTURE_DATA(life) *self = arg;
+	struct life_state *self = arg;
 
 	self->pump_ret = traffic_run(&self->traffic);
 	return NULL;
 }
 
 /* Byte-exact traffic in a thread until self->stop. */
-static int pump_start(FIXTURE_DATA(life) *self)
+static int pump_start(struct life_state *self)
 {
 	int ret = tap_open_sockets(&self->tap);
 
@@ -97,14 +104,14 @@ static int pump_start(FIXTURE_DATA(life) *self)
 	return ret;
 }
 
-static void pump_stop(FIXTURE_DATA(life) *self)
+static void pump_stop(struct life_state *self)
 {
-	self->stop = true;
+	__atomic_store_n(&self->stop, true, __ATOMIC_RELAXED);
 	pthread_join(self->pump, NULL);
 }
 
 /* Wait until the pump moved @n more frames each way. */
-static bool pump_moves(FIXTURE_DATA(life) *self, unsigned long n)
+static bool pump_moves(struct life_state *self, unsigned long n)
 {
 	struct traffic *t = &self->traffic;
 	unsigned long tx = t->tx_seen + n, rx = t->rx_recv + n;
@@ -120,11 +127,11 @@ static bool pump_moves(FIXTURE_DATA(life) *self, unsigned long n)
 
 /* Used rings of a stopped device stay put however much the guest kicks. */
 static void expect_frozen(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(life) *self)
+			  struct life_state *self)
 {
-	uint16_t tx = self->dev.vq[VQ_TX].used->idx;
-	uint16_t rx = self->dev.vq[VQ_RX].used->idx;
-	uint64_t one = 1;
+	__u16 tx = self->dev.vq[VQ_TX].used->idx;
+	__u16 rx = self->dev.vq[VQ_RX].used->idx;
+	__u64 one = 1;
 	int i;
 
 	for (i = 0; i < 20; i++) {
@@ -149,52 +156,53 @@ static void expect_other_moves(struct __test_metadata *_metadata, bool fp)
 
 TEST_F(life, backend_detach_under_traffic)
 {
-	ASSERT_EQ(0, start_device(self));
-	ASSERT_EQ(0, pump_start(self));
-	ASSERT_TRUE(pump_moves(self, PUMP_FRAMES));
-	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, -1));
-	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_RX, -1));
-	expect_frozen(_metadata, self);
+	ASSERT_EQ(0, start_device(&self->s));
+	ASSERT_EQ(0, pump_start(&self->s));
+	ASSERT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	ASSERT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, -1));
+	ASSERT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_RX, -1));
+	expect_frozen(_metadata, &self->s);
 	/* Back on: the numbered stream goes on without a gap. */
-	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_TX, self->tap.fd));
-	ASSERT_EQ(0, guest_set_backend(self->dev.fd, VQ_RX, self->tap.fd));
-	EXPECT_TRUE(pump_moves(self, PUMP_FRAMES));
-	pump_stop(self);
-	EXPECT_EQ(0, self->pump_ret) {
-		TH_LOG("%s", self->traffic.err);
+	ASSERT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, self->s.tap.fd));
+	ASSERT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_RX, self->s.tap.fd));
+	EXPECT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	pump_stop(&self->s);
+	EXPECT_EQ(0, self->s.pump_ret) {
+		TH_LOG("%s", self->s.traffic.err);
 	}
 }
 
 TEST_F(life, reset_owner_under_traffic)
 {
-	ASSERT_EQ(0, start_device(self));
-	ASSERT_EQ(0, pump_start(self));
-	ASSERT_TRUE(pump_moves(self, PUMP_FRAMES));
-	ASSERT_EQ(0, xioctl(self->dev.fd, VHOST_RESET_OWNER, NULL));
-	expect_frozen(_metadata, self);
-	pump_stop(self);
-	EXPECT_EQ(0, self->pump_ret) {
-		TH_LOG("%s", self->traffic.err);
+	ASSERT_EQ(0, start_device(&self->s));
+	ASSERT_EQ(0, pump_start(&self->s));
+	ASSERT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	ASSERT_EQ(0, xioctl(self->s.dev.fd, VHOST_RESET_OWNER, NULL));
+	expect_frozen(_metadata, &self->s);
+	pump_stop(&self->s);
+	EXPECT_EQ(0, self->s.pump_ret) {
+		TH_LOG("%s", self->s.traffic.err);
 	}
 	/* A new owner, new memory, new rings: the device works again. */
-	traffic_fini(&self->traffic);
-	guest_vq_fini(&self->dev.vq[VQ_RX]);
-	guest_vq_fini(&self->dev.vq[VQ_TX]);
-	guest_mem_fini(&self->dev.mem);
-	ASSERT_EQ(0, guest_mem_init(&self->dev.mem));
-	self->dev.owned = false;
+	traffic_fini(&self->s.traffic);
+	guest_vq_fini(&self->s.dev.vq[VQ_RX]);
+	guest_vq_fini(&self->s.dev.vq[VQ_TX]);
+	guest_mem_fini(&self->s.dev.mem);
+	ASSERT_EQ(0, guest_mem_init(&self->s.dev.mem));
+	self->s.dev.owned = false;
 	/* A fresh tap: the old one still queues frames of the old stream. */
-	tap_close(&self->tap);
-	ASSERT_EQ(0, tap_open(&self->tap, "vfptap2", 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, tap_open_sockets(&self->tap));
-	ASSERT_EQ(0, start_device(self));
-	self->stop = false;
-	self->cfg.stop = NULL;
-	self->cfg.tx_packets = self->cfg.rx_packets = OTHER_PKTS;
-	ASSERT_EQ(0, traffic_init(&self->traffic, &self->dev, &self->tap,
-				  &self->cfg));
-	EXPECT_EQ(0, traffic_run(&self->traffic)) {
-		TH_LOG("after RESET_OWNER: %s", self->traffic.err);
+	tap_close(&self->s.tap);
+	ASSERT_EQ(0, tap_open(&self->s.tap, "vfptap2", 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, tap_open_sockets(&self->s.tap));
+	ASSERT_EQ(0, start_device(&self->s));
+	self->s.stop = false;
+	self->s.cfg.stop = NULL;
+	self->s.cfg.tx_packets = OTHER_PKTS;
+	self->s.cfg.rx_packets = OTHER_PKTS;
+	ASSERT_EQ(0, traffic_init(&self->s.traffic, &self->s.dev, &self->s.tap,
+				  &self->s.cfg));
+	EXPECT_EQ(0, traffic_run(&self->s.traffic)) {
+		TH_LOG("after RESET_OWNER: %s", self->s.traffic.err);
 	}
 }
 
@@ -210,8 +218,8 @@ TEST_F(life, owner_dies)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		close(pfd[0]);
-		if (start_device(self) || pump_start(self) ||
-		    !pump_moves(self, PUMP_FRAMES))
+		if (start_device(&self->s) || pump_start(&self->s) ||
+		    !pump_moves(&self->s, PUMP_FRAMES))
 			_exit(1);
 		if (write(pfd[1], "x", 1) != 1)
 			_exit(1);
@@ -227,8 +235,8 @@ TEST_F(life, owner_dies)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	close(pfd[0]);
 	/* We still hold the file: closing it must not hang. */
-	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
-	self->dev.fd = -1;
+	EXPECT_EQ(0, close_bounded(self->s.dev.fd, WAIT_MS));
+	self->s.dev.fd = -1;
 	expect_other_moves(_metadata, variant->fp);
 }
 
@@ -238,52 +246,51 @@ TEST_F(life, owner_dies)
  */
 TEST_F(life, rx_tiny_buffers_flood)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_RX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_RX];
 	struct flood flood;
-	uint64_t buf;
+	__u64 buf;
 	unsigned int i;
 
-	ASSERT_EQ(0, start_device(self));
-	ASSERT_EQ(0, tap_open_sockets(&self->tap));
-	buf = guest_alloc(&self->dev.mem, vq->num, 64);
+	ASSERT_EQ(0, start_device(&self->s));
+	ASSERT_EQ(0, tap_open_sockets(&self->s.tap));
+	buf = guest_alloc(&self->s.dev.mem, vq->num, 64);
 	ASSERT_TRUE(buf != 0);
 	for (i = 0; i < vq->num; i++) {
 		guest_vq_set_desc(vq, i, buf + i, 1, VRING_DESC_F_WRITE, 0);
 		guest_vq_add(vq, i);
 	}
 	guest_vq_publish(vq);
-	ASSERT_EQ(0, flood_start(&flood, self->tap.tx_sock, 1514));
+	ASSERT_EQ(0, flood_start(&flood, self->s.tap.tx_sock, 1514));
 	expect_other_moves(_metadata, variant->fp);
 	flood_stop(&flood);
 	TH_LOG("flooded %lu frames; the one-byte ring used %u buffers",
 	       flood.sent, vq->used->idx);
 	EXPECT_LT(0UL, flood.sent);
-	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
-	self->dev.fd = -1;
+	EXPECT_EQ(0, close_bounded(self->s.dev.fd, WAIT_MS));
+	self->s.dev.fd = -1;
 }
 
 /* Close, then unmap guest memory, while TX buffers may be in flight. */
 TEST_F(life, close_zerocopy_in_flight)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
-	uint8_t frame[12 + 60000];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	__u8 frame[12 + 60000];
 	struct frame_spec f = { .dir = DIR_TX, .len = 60000 };
-	uint64_t buf;
+	__u64 buf;
 	unsigned int i;
 
-	ASSERT_EQ(0, start_device(self));
-	if (variant->fp) {
-		ASSERT_EQ(0, fp_set_zerocopy(self->dev.fd, true));
-	} else if (vhost_net_zcopytx() != 1) {
+	ASSERT_EQ(0, start_device(&self->s));
+	if (variant->fp)
+		ASSERT_EQ(0, fp_set_zerocopy(self->s.dev.fd, true));
+	if (!variant->fp && vhost_net_zcopytx() != 1)
 		TH_LOG("vhost_net without experimental_zcopytx: copies");
-	}
 	memset(frame, 0, 12);
 	for (i = 0; i < vq->num / 2; i++) {
-		buf = guest_alloc(&self->dev.mem, sizeof(frame), 64);
+		buf = guest_alloc(&self->s.dev.mem, sizeof(frame), 64);
 		ASSERT_TRUE(buf != 0);
 		f.seq = i;
 		frame_fill(&f, frame + 12);
-		guest_write(&self->dev.mem, buf, frame, sizeof(frame));
+		guest_write(&self->s.dev.mem, buf, frame, sizeof(frame));
 		guest_vq_set_desc(vq, 2 * i, buf, 12, VRING_DESC_F_NEXT,
 				  2 * i + 1);
 		guest_vq_set_desc(vq, 2 * i + 1, buf + 12, 60000, 0, 0);
@@ -292,9 +299,9 @@ TEST_F(life, close_zerocopy_in_flight)
 			guest_vq_publish(vq);
 	}
 	guest_vq_publish(vq);
-	EXPECT_EQ(0, close_bounded(self->dev.fd, WAIT_MS));
-	self->dev.fd = -1;
-	guest_mem_fini(&self->dev.mem);
+	EXPECT_EQ(0, close_bounded(self->s.dev.fd, WAIT_MS));
+	self->s.dev.fd = -1;
+	guest_mem_fini(&self->s.dev.mem);
 	expect_other_moves(_metadata, variant->fp);
 }
 

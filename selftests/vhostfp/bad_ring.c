@@ -19,11 +19,15 @@
 #define ERR_WAIT_MS	15000
 #define SURVIVE_PKTS	200
 
-FIXTURE(ring) {
+struct ring_state {
 	struct guest_dev dev;
 	struct guest_tap tap;
-	uint64_t buf;		/* 64 KiB of guest memory for bad chains */
-	uint64_t table;		/* room for an indirect table */
+	__u64 buf;		/* 64 KiB of guest memory for bad chains */
+	__u64 table;		/* room for an indirect table */
+};
+
+FIXTURE(ring) {
+	struct ring_state s;
 };
 
 FIXTURE_VARIANT(ring) {
@@ -35,45 +39,47 @@ FIXTURE_VARIANT_ADD(ring, fp) { .fp = true, };
 
 FIXTURE_SETUP(ring)
 {
-	uint64_t want = features_for(true, true, true), have;
+	__u64 want = features_for(true, true, true), have;
 	const char *why;
 	int ret;
 
-	self->dev.fd = -1;
-	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
+	self->s.dev.fd = -1;
+	self->s.tap.fd = -1;
+	self->s.tap.tx_sock = -1;
+	self->s.tap.rx_sock = -1;
 	why = device_unusable(variant->fp, -1);
 	if (why)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	ASSERT_EQ(0, features_check(self->dev.fd, want, &have));
-	ret = guest_dev_start(&self->dev, want, RING_NUM, self->tap.fd);
+	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	ASSERT_EQ(0, features_check(self->s.dev.fd, want, &have));
+	ret = guest_dev_start(&self->s.dev, want, RING_NUM, self->s.tap.fd);
 	if (ret)
-		TH_LOG("%s: %s", self->dev.failed_op, strerror(-ret));
+		TH_LOG("%s: %s", self->s.dev.failed_op, strerror(-ret));
 	ASSERT_EQ(0, ret);
-	self->buf = guest_alloc(&self->dev.mem, 65536, 4096);
-	self->table = guest_alloc_contig(&self->dev.mem, 4096, 16);
-	ASSERT_TRUE(self->buf != 0);
-	ASSERT_TRUE(self->table != 0);
+	self->s.buf = guest_alloc(&self->s.dev.mem, 65536, 4096);
+	self->s.table = guest_alloc_contig(&self->s.dev.mem, 4096, 16);
+	ASSERT_TRUE(self->s.buf != 0);
+	ASSERT_TRUE(self->s.table != 0);
 }
 
 FIXTURE_TEARDOWN(ring)
 {
-	guest_dev_close(&self->dev);
-	tap_close(&self->tap);
+	guest_dev_close(&self->s.dev);
+	tap_close(&self->s.tap);
 }
 
 static void kick(struct guest_vq *vq)
 {
-	uint64_t one = 1;
+	__u64 one = 1;
 
 	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
 		perror("kick");
 }
 
-static void add_and_kick(struct guest_vq *vq, uint16_t head)
+static void add_and_kick(struct guest_vq *vq, __u16 head)
 {
 	guest_vq_add(vq, head);
 	guest_vq_publish(vq);
@@ -89,10 +95,10 @@ static void add_and_kick(struct guest_vq *vq, uint16_t head)
  * and go on, instead of stopping the queue.
  */
 static void __expect_vq_error(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(ring) *self, bool fp,
+			      struct ring_state *self, bool fp,
 			      struct guest_vq *vq, bool may_drop)
 {
-	uint16_t used_ok = 0;
+	__u16 used_ok = 0;
 	char err[256] = "";
 	int ret;
 
@@ -120,7 +126,7 @@ static void __expect_vq_error(struct __test_metadata *_metadata,
 }
 
 static void expect_vq_error(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(ring) *self, bool fp,
+			    struct ring_state *self, bool fp,
 			    struct guest_vq *vq)
 {
 	__expect_vq_error(_metadata, self, fp, vq, false);
@@ -128,47 +134,47 @@ static void expect_vq_error(struct __test_metadata *_metadata,
 
 TEST_F(ring, avail_idx_jump)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	guest_vq_set_desc(vq, 0, self->buf, 100, 0, 0);
+	guest_vq_set_desc(vq, 0, self->s.buf, 100, 0, 0);
 	vq->avail->ring[0] = 0;
 	/* More heads available than the ring holds. */
 	vq->avail_idx = vq->num + 5;
 	guest_vq_publish(vq);
 	kick(vq);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, head_out_of_range)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
 	add_and_kick(vq, vq->num + 3);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, desc_loop)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	guest_vq_set_desc(vq, 1, self->buf + 12, 100, VRING_DESC_F_NEXT, 0);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 1, self->s.buf + 12, 100, VRING_DESC_F_NEXT, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, desc_next_out_of_range)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, vq->num);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, vq->num);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
-static void write_table(FIXTURE_DATA(ring) *self, unsigned int i,
-			uint64_t addr, uint32_t len, uint16_t flags,
-			uint16_t next)
+static void write_table(struct ring_state *self, unsigned int i,
+			__u64 addr, __u32 len, __u16 flags,
+			__u16 next)
 {
 	struct vring_desc d = { addr, len, flags, next };
 
@@ -177,115 +183,115 @@ static void write_table(FIXTURE_DATA(ring) *self, unsigned int i,
 
 TEST_F(ring, indirect_nested)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	write_table(self, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	write_table(self, 1, self->table + 64, 32, VRING_DESC_F_INDIRECT, 0);
-	write_table(self, 4, self->buf + 12, 100, 0, 0);
-	write_table(self, 5, self->buf + 112, 100, 0, 0);
-	guest_vq_set_desc(vq, 0, self->table, 32, VRING_DESC_F_INDIRECT, 0);
+	write_table(&self->s, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	write_table(&self->s, 1, self->s.table + 64, 32, VRING_DESC_F_INDIRECT, 0);
+	write_table(&self->s, 4, self->s.buf + 12, 100, 0, 0);
+	write_table(&self->s, 5, self->s.buf + 112, 100, 0, 0);
+	guest_vq_set_desc(vq, 0, self->s.table, 32, VRING_DESC_F_INDIRECT, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, indirect_bad_len)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	write_table(self, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	write_table(self, 1, self->buf + 12, 100, 0, 0);
-	guest_vq_set_desc(vq, 0, self->table, 24, VRING_DESC_F_INDIRECT, 0);
+	write_table(&self->s, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	write_table(&self->s, 1, self->s.buf + 12, 100, 0, 0);
+	guest_vq_set_desc(vq, 0, self->s.table, 24, VRING_DESC_F_INDIRECT, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, indirect_loop)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	write_table(self, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	write_table(self, 1, self->buf + 12, 100, VRING_DESC_F_NEXT, 0);
-	guest_vq_set_desc(vq, 0, self->table, 32, VRING_DESC_F_INDIRECT, 0);
+	write_table(&self->s, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	write_table(&self->s, 1, self->s.buf + 12, 100, VRING_DESC_F_NEXT, 0);
+	guest_vq_set_desc(vq, 0, self->s.table, 32, VRING_DESC_F_INDIRECT, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, indirect_table_outside_mem)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
 	guest_vq_set_desc(vq, 0, 0x10000, 32, VRING_DESC_F_INDIRECT, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, desc_outside_mem)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
 	/* Below the guest's memory: where a GPA==HVA mix-up would land. */
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
 	guest_vq_set_desc(vq, 1, 0x10000, 100, 0, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, desc_past_mem_end)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
-	uint64_t end = GUEST_GPA_BASE + GUEST_MEM_SIZE;
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	__u64 end = GUEST_GPA_BASE + GUEST_MEM_SIZE;
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
 	guest_vq_set_desc(vq, 1, end - 50, 100, 0, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, desc_len_wraps)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
 	guest_vq_set_desc(vq, 1, ~0ULL - 10, 100, 0, 0);
 	add_and_kick(vq, 0);
-	expect_vq_error(_metadata, self, variant->fp, vq);
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 TEST_F(ring, tx_desc_writable)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	guest_vq_set_desc(vq, 1, self->buf + 12, 100, VRING_DESC_F_WRITE, 0);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 1, self->s.buf + 12, 100, VRING_DESC_F_WRITE, 0);
 	add_and_kick(vq, 0);
-	__expect_vq_error(_metadata, self, variant->fp, vq, true);
+	__expect_vq_error(_metadata, &self->s, variant->fp, vq, true);
 }
 
 TEST_F(ring, rx_desc_readonly)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_RX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_RX];
 	struct frame_spec f = { .dir = DIR_RX, .seq = 1, .len = 100 };
-	uint8_t frame[NET_HDR_LEN + 100] = {};
+	__u8 frame[NET_HDR_LEN + 100] = {};
 
-	guest_vq_set_desc(vq, 0, self->buf, 4096, 0, 0);
+	guest_vq_set_desc(vq, 0, self->s.buf, 4096, 0, 0);
 	add_and_kick(vq, 0);
 	/* The device looks at RX buffers when a frame waits in the tap. */
-	ASSERT_EQ(0, tap_open_sockets(&self->tap));
+	ASSERT_EQ(0, tap_open_sockets(&self->s.tap));
 	frame_fill(&f, frame + NET_HDR_LEN);
 	ASSERT_EQ((ssize_t)sizeof(frame),
-		  send(self->tap.tx_sock, frame, sizeof(frame), 0));
-	expect_vq_error(_metadata, self, variant->fp, vq);
+		  send(self->s.tap.tx_sock, frame, sizeof(frame), 0));
+	expect_vq_error(_metadata, &self->s, variant->fp, vq);
 }
 
 /* A frame shorter than an Ethernet header is dropped, not a guest error. */
 TEST_F(ring, tx_runt_frame)
 {
-	struct guest_vq *vq = &self->dev.vq[VQ_TX];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
 	char err[256] = "";
 	int i;
 
-	guest_vq_set_desc(vq, 0, self->buf, 12, VRING_DESC_F_NEXT, 1);
-	guest_vq_set_desc(vq, 1, self->buf + 12, 5, 0, 0);
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	guest_vq_set_desc(vq, 1, self->s.buf + 12, 5, 0, 0);
 	add_and_kick(vq, 0);
 	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
 		guest_eventfd_wait(vq->call, 100);

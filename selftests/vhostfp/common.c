@@ -67,9 +67,9 @@ const char *device_unusable(bool fp, int zerocopy)
  * header in its own descriptor); with them a VERSION_1 one (12 bytes,
  * any layout), which is how QEMU pairs them with modern guests.
  */
-uint64_t features_for(bool event_idx, bool indirect, bool mrg)
+__u64 features_for(bool event_idx, bool indirect, bool mrg)
 {
-	uint64_t f = 0;
+	__u64 f = 0;
 
 	if (event_idx)
 		f |= F(VIRTIO_RING_F_EVENT_IDX);
@@ -80,7 +80,7 @@ uint64_t features_for(bool event_idx, bool indirect, bool mrg)
 	return f;
 }
 
-int features_check(int fd, uint64_t want, uint64_t *have)
+int features_check(int fd, __u64 want, __u64 *have)
 {
 	int ret = xioctl(fd, VHOST_GET_FEATURES, have);
 
@@ -120,7 +120,7 @@ double now_s(void)
 int other_device_moves(bool fp, const char *tapname, unsigned long n,
 		       char *err, size_t errlen)
 {
-	uint64_t want = features_for(true, false, true), have;
+	__u64 want = features_for(true, false, true), have;
 	struct traffic_cfg cfg;
 	struct guest_tap tap;
 	struct guest_dev dev;
@@ -128,7 +128,8 @@ int other_device_moves(bool fp, const char *tapname, unsigned long n,
 	int ret;
 
 	traffic_cfg_default(&cfg, true);
-	cfg.tx_packets = cfg.rx_packets = n;
+	cfg.tx_packets = n;
+	cfg.rx_packets = n;
 	cfg.any_layout = true;
 	/* vhost-fp's default is zero-copy: completions out of order. */
 	cfg.tx_in_order = !fp;
@@ -174,7 +175,7 @@ struct close_job {
 static void *close_thread(void *arg)
 {
 	struct close_job *job = arg;
-	uint64_t one = 1;
+	__u64 one = 1;
 
 	close(job->fd);
 	if (write(job->done, &one, sizeof(one)) != sizeof(one))
@@ -228,11 +229,11 @@ static void *flood_thread(void *arg)
 {
 	struct flood *f = arg;
 	struct frame_spec spec = { .dir = DIR_RX, .len = f->len };
-	uint8_t *buf = calloc(1, NET_HDR_LEN + FRAME_MAX);
+	__u8 *buf = calloc(1, NET_HDR_LEN + FRAME_MAX);
 
 	if (!buf)
 		return NULL;
-	while (!f->stop) {
+	while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
 		spec.seq = f->sent;
 		frame_fill(&spec, buf + NET_HDR_LEN);
 		if (send(f->sock, buf, NET_HDR_LEN + f->len, 0) > 0)
@@ -255,6 +256,6 @@ int flood_start(struct flood *f, int sock, unsigned int len)
 
 void flood_stop(struct flood *f)
 {
-	f->stop = true;
+	__atomic_store_n(&f->stop, true, __ATOMIC_RELAXED);
 	pthread_join(f->thread, NULL);
 }

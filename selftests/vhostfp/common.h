@@ -21,8 +21,8 @@
 /* Why a device cannot run this variant here, or NULL when it can. */
 const char *device_unusable(bool fp, int zerocopy);
 
-uint64_t features_for(bool event_idx, bool indirect, bool mrg);
-int features_check(int fd, uint64_t want, uint64_t *have);
+__u64 features_for(bool event_idx, bool indirect, bool mrg);
+int features_check(int fd, __u64 want, __u64 *have);
 
 /* vhost-fp only: zero-copy on or off for one device (needs an owner). */
 int fp_set_zerocopy(int fd, bool on);
@@ -51,10 +51,11 @@ int close_wait(struct close_job *job, int timeout_ms);
 struct flood {
 	int sock;
 	unsigned int len;
-	volatile bool stop;
+	bool stop;		/* atomic */
 	unsigned long sent;
 	pthread_t thread;
 };
+
 int flood_start(struct flood *f, int sock, unsigned int len);
 void flood_stop(struct flood *f);
 

@@ -16,100 +16,120 @@
 #include "kselftest_harness.h"
 #include "common.h"
 
-FIXTURE(datapath) {
+struct datapath_state {
 	struct guest_dev dev;
 	struct guest_tap tap;
 	struct traffic traffic;
 	struct traffic_cfg cfg;
 };
 
-FIXTURE_VARIANT(datapath) {
-	bool fp;
-	bool event_idx;
-	bool indirect;
-	bool mrg;
-	bool zerocopy;
+FIXTURE(datapath) {
+	struct datapath_state s;
 };
 
-#define DP_VARIANT(name, dev, e, i, m, z)				\
-	FIXTURE_VARIANT_ADD(datapath, name##_evt##e##_ind##i##_mrg##m##_zc##z) { \
-		.fp = (dev), .event_idx = (e), .indirect = (i),		\
-		.mrg = (m), .zerocopy = (z),				\
-	}
+FIXTURE_VARIANT(datapath) {
+	unsigned int flags;
+};
 
-#define DP_VARIANTS_ZC(name, dev, e, i, m)				\
-	DP_VARIANT(name, dev, e, i, m, 0);				\
-	DP_VARIANT(name, dev, e, i, m, 1)
+#define BIT(n)		(1U << (n))
+#define FP		BIT(0)	/* /dev/vhost-fp, else /dev/vhost-net */
+#define EVT		BIT(1)	/* VIRTIO_RING_F_EVENT_IDX */
+#define IND		BIT(2)	/* indirect descriptors */
+#define MRG		BIT(3)	/* mergeable RX buffers (and VERSION_1) */
+#define ZC		BIT(4)	/* TX zero-copy */
 
-#define DP_VARIANTS_MRG(name, dev, e, i)				\
-	DP_VARIANTS_ZC(name, dev, e, i, 0);				\
-	DP_VARIANTS_ZC(name, dev, e, i, 1)
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg0_zc0) { .flags = 0, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg0_zc1) { .flags = ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg1_zc0) { .flags = MRG, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg1_zc1) { .flags = MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind1_mrg0_zc0) { .flags = IND, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind1_mrg0_zc1) { .flags = IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind1_mrg1_zc0) { .flags = IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, net_evt0_ind1_mrg1_zc1) { .flags = IND | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind0_mrg0_zc0) { .flags = EVT, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind0_mrg0_zc1) { .flags = EVT | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind0_mrg1_zc0) { .flags = EVT | MRG, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind0_mrg1_zc1) { .flags = EVT | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind1_mrg0_zc0) { .flags = EVT | IND, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind1_mrg0_zc1) { .flags = EVT | IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind1_mrg1_zc0) { .flags = EVT | IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, net_evt1_ind1_mrg1_zc1) { .flags = EVT | IND | MRG | ZC, };
 
-#define DP_VARIANTS_IND(name, dev, e)					\
-	DP_VARIANTS_MRG(name, dev, e, 0);				\
-	DP_VARIANTS_MRG(name, dev, e, 1)
-
-#define DP_VARIANTS(name, dev)						\
-	DP_VARIANTS_IND(name, dev, 0);					\
-	DP_VARIANTS_IND(name, dev, 1)
-
-DP_VARIANTS(net, false);
-DP_VARIANTS(fp, true);
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind0_mrg0_zc0) { .flags = FP, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind0_mrg0_zc1) { .flags = FP | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind0_mrg1_zc0) { .flags = FP | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind0_mrg1_zc1) { .flags = FP | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind1_mrg0_zc0) { .flags = FP | IND, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind1_mrg0_zc1) { .flags = FP | IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind1_mrg1_zc0) { .flags = FP | IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt0_ind1_mrg1_zc1) { .flags = FP | IND | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind0_mrg0_zc0) { .flags = FP | EVT, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind0_mrg0_zc1) { .flags = FP | EVT | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind0_mrg1_zc0) { .flags = FP | EVT | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind0_mrg1_zc1) { .flags = FP | EVT | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg0_zc0) { .flags = FP | EVT | IND, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg0_zc1) { .flags = FP | EVT | IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg1_zc0) { .flags = FP | EVT | IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg1_zc1) { .flags = FP | EVT | IND | MRG | ZC, };
 
 FIXTURE_SETUP(datapath)
 {
-	uint64_t want, have;
+	bool fp = variant->flags & FP, zc = variant->flags & ZC;
+	bool mrg = variant->flags & MRG;
+	__u64 want, have;
 	const char *why;
 	int ret;
 
-	self->dev.fd = -1;
-	self->tap.fd = self->tap.tx_sock = self->tap.rx_sock = -1;
-	why = device_unusable(variant->fp, variant->zerocopy);
+	self->s.dev.fd = -1;
+	self->s.tap.fd = -1;
+	self->s.tap.tx_sock = -1;
+	self->s.tap.rx_sock = -1;
+	why = device_unusable(fp, zc);
 	if (why)
 		SKIP(return, "%s", why);
 
-	traffic_cfg_default(&self->cfg, variant->mrg);
-	self->cfg.indirect = variant->indirect;
-	self->cfg.any_layout = variant->mrg;
+	traffic_cfg_default(&self->s.cfg, mrg);
+	self->s.cfg.indirect = !!(variant->flags & IND);
+	self->s.cfg.any_layout = mrg;
 	/* Only vhost-fp's zero-copy may complete out of order. */
-	self->cfg.tx_in_order = !(variant->fp && variant->zerocopy);
+	self->s.cfg.tx_in_order = !(fp && zc);
 
 	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->tap, TAP_NAME, self->cfg.hdr_len,
+	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, self->s.cfg.hdr_len,
 			      TAP_OFFLOADS));
-	ASSERT_EQ(0, tap_open_sockets(&self->tap));
-	ASSERT_EQ(0, guest_dev_open(&self->dev, variant->fp));
+	ASSERT_EQ(0, tap_open_sockets(&self->s.tap));
+	ASSERT_EQ(0, guest_dev_open(&self->s.dev, fp));
 
-	want = features_for(variant->event_idx, variant->indirect,
-			    variant->mrg);
+	want = features_for(!!(variant->flags & EVT), !!(variant->flags & IND),
+			    mrg);
 	/* QEMU's order: owner first, then the feature handshake. */
-	ASSERT_EQ(0, guest_dev_set_owner(&self->dev));
-	ret = features_check(self->dev.fd, want, &have);
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	ret = features_check(self->s.dev.fd, want, &have);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "device lacks features %#llx (has %#llx)",
 		     (unsigned long long)want, (unsigned long long)have);
 	ASSERT_EQ(0, ret);
-	ret = guest_dev_start(&self->dev, want, RING_NUM, self->tap.fd);
+	ret = guest_dev_start(&self->s.dev, want, RING_NUM, self->s.tap.fd);
 	if (ret)
-		TH_LOG("%s: %s", self->dev.failed_op, strerror(-ret));
+		TH_LOG("%s: %s", self->s.dev.failed_op, strerror(-ret));
 	ASSERT_EQ(0, ret);
-	if (variant->fp)
-		ASSERT_EQ(0, fp_set_zerocopy(self->dev.fd, variant->zerocopy));
-	ASSERT_EQ(0, traffic_init(&self->traffic, &self->dev, &self->tap,
-				  &self->cfg));
+	if (fp)
+		ASSERT_EQ(0, fp_set_zerocopy(self->s.dev.fd, zc));
+	ASSERT_EQ(0, traffic_init(&self->s.traffic, &self->s.dev, &self->s.tap,
+				  &self->s.cfg));
 }
 
 FIXTURE_TEARDOWN(datapath)
 {
-	traffic_fini(&self->traffic);
-	guest_dev_close(&self->dev);
-	tap_close(&self->tap);
+	traffic_fini(&self->s.traffic);
+	guest_dev_close(&self->s.dev);
+	tap_close(&self->s.tap);
 }
 
 /* vhost-fp's own account of the run must agree with what we saw. */
 static void check_fp_stats(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(datapath) *self,
-			   const FIXTURE_VARIANT(datapath) *variant)
+			   struct datapath_state *self,
+			   bool zerocopy)
 {
 	struct vhost_fp_vq_stats *tx, *rx;
 	struct vhost_fp_stats st;
@@ -117,7 +137,7 @@ static void check_fp_stats(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, fp_get_stats(self->dev.fd, &st));
 	tx = &st.vq[VHOST_FP_VQ_TX];
 	rx = &st.vq[VHOST_FP_VQ_RX];
-	TH_LOG("vhost-fp TX: %llu packets, zc sent %llu completed %llu copied %llu; RX: %llu packets",
+	TH_LOG("vhost-fp TX: %llu packets, zc sent %llu done %llu copied %llu; RX: %llu",
 	       (unsigned long long)tx->packets,
 	       (unsigned long long)tx->zc_sent,
 	       (unsigned long long)tx->zc_completed,
@@ -129,11 +149,10 @@ static void check_fp_stats(struct __test_metadata *_metadata,
 	EXPECT_EQ(0ULL, rx->guest_errors);
 	/* Every TX buffer came back, so every zero-copy one completed. */
 	EXPECT_EQ(tx->zc_sent, tx->zc_completed);
-	if (variant->zerocopy) {
+	if (zerocopy)
 		EXPECT_LT(0ULL, tx->zc_sent);
-	} else {
+	if (!zerocopy)
 		EXPECT_EQ(0ULL, tx->zc_sent);
-	}
 }
 
 TEST_F_TIMEOUT(datapath, bytes, 7200)
@@ -141,15 +160,15 @@ TEST_F_TIMEOUT(datapath, bytes, 7200)
 	double t0 = now_s();
 	int ret;
 
-	ret = traffic_run(&self->traffic);
+	ret = traffic_run(&self->s.traffic);
 	if (ret)
-		TH_LOG("%s", self->traffic.err);
+		TH_LOG("%s", self->s.traffic.err);
 	ASSERT_EQ(0, ret);
 	TH_LOG("%lu + %lu frames byte-exact in %.1f s, %lu TX completions out of order, %lu stray",
-	       self->cfg.tx_packets, self->cfg.rx_packets, now_s() - t0,
-	       self->traffic.tx_reordered, self->traffic.stray);
-	if (variant->fp)
-		check_fp_stats(_metadata, self, variant);
+	       self->s.cfg.tx_packets, self->s.cfg.rx_packets, now_s() - t0,
+	       self->s.traffic.tx_reordered, self->s.traffic.stray);
+	if (variant->flags & FP)
+		check_fp_stats(_metadata, &self->s, variant->flags & ZC);
 }
 
 TEST_HARNESS_MAIN

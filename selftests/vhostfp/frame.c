@@ -7,7 +7,7 @@
  *   type      0x88b5 (local experimental), or 0x0800 for GSO frames, which
  *             carry an IPv4 + TCP header (loopback addresses: the stack of
  *             the test namespace drops them as martians) before the payload
- *   payload   a pseudo-random pattern seeded by (dir, seq)
+ *   data      a pseudo-random pattern seeded by (dir, seq)
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,12 +15,16 @@
 
 #include "traffic.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define ETH_TYPE_TEST	0x88b5
 #define GSO_HDRS	54		/* Ethernet + IPv4 + TCP, no options */
 #define GSO_CSUM_START	34
 #define GSO_CSUM_OFF	16		/* offsetof(struct tcphdr, check) */
 
-static uint32_t hash32(uint32_t x)
+static __u32 hash32(__u32 x)
 {
 	x ^= x >> 16;
 	x *= 0x7feb352d;
@@ -30,7 +34,7 @@ static uint32_t hash32(uint32_t x)
 	return x;
 }
 
-static uint32_t pick(uint32_t h, uint32_t lo, uint32_t hi)
+static __u32 pick(__u32 h, __u32 lo, __u32 hi)
 {
 	return hi <= lo ? lo : lo + h % (hi - lo + 1);
 }
@@ -40,13 +44,13 @@ static uint32_t pick(uint32_t h, uint32_t lo, uint32_t hi)
  * Ethernet, full MTU, one past it, a page, the largest), then mostly
  * MTU-sized frames, 1/16 jumbo frames and 1/16 GSO frames up to 64 KiB.
  */
-void frame_spec(const struct traffic_cfg *cfg, uint8_t dir, uint32_t seq,
+void frame_spec(const struct traffic_cfg *cfg, __u8 dir, __u32 seq,
 		struct frame_spec *f)
 {
-	static const uint32_t edges[] = { 14, 15, 60, 64, 1514, 1515, 4096,
+	static const __u32 edges[] = { 14, 15, 60, 64, 1514, 1515, 4096,
 					  FRAME_MAX };
-	uint32_t h = hash32(seq * 2 + dir), max = cfg->max_frame;
-	unsigned int n_edges = sizeof(edges) / sizeof(edges[0]);
+	__u32 h = hash32(seq * 2 + dir), max = cfg->max_frame;
+	unsigned int n_edges = ARRAY_SIZE(edges);
 
 	f->dir = dir;
 	f->seq = seq;
@@ -67,9 +71,9 @@ void frame_spec(const struct traffic_cfg *cfg, uint8_t dir, uint32_t seq,
 		f->len = pick(h >> 4, FRAME_MIN, 1514 < max ? 1514 : max);
 }
 
-static void pattern_fill(uint8_t *p, size_t len, uint64_t seed)
+static void pattern_fill(__u8 *p, size_t len, __u64 seed)
 {
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1, w;
+	__u64 x = seed * 0x9e3779b97f4a7c15ULL + 1, w;
 
 	while (len >= 8) {
 		x += 0x9e3779b97f4a7c15ULL;
@@ -83,9 +87,9 @@ static void pattern_fill(uint8_t *p, size_t len, uint64_t seed)
 	memcpy(p, &w, len);
 }
 
-static uint16_t ip_csum(const uint8_t *p, size_t len)
+static __u16 ip_csum(const __u8 *p, size_t len)
 {
-	uint32_t sum = 0;
+	__u32 sum = 0;
 	size_t i;
 
 	for (i = 0; i < len; i += 2)
@@ -95,10 +99,10 @@ static uint16_t ip_csum(const uint8_t *p, size_t len)
 	return ~sum;
 }
 
-static void gso_headers(const struct frame_spec *f, uint8_t *p)
+static void gso_headers(const struct frame_spec *f, __u8 *p)
 {
-	uint8_t *ip = p + 14, *tcp = p + 34;
-	uint16_t v;
+	__u8 *ip = p + 14, *tcp = p + 34;
+	__u16 v;
 
 	memset(ip, 0, 40);
 	ip[0] = 0x45;
@@ -109,8 +113,10 @@ static void gso_headers(const struct frame_spec *f, uint8_t *p)
 	ip[6] = 0x40;			/* DF */
 	ip[8] = 64;
 	ip[9] = 6;			/* TCP */
-	ip[12] = 127, ip[15] = f->dir;
-	ip[16] = 127, ip[19] = 3 - f->dir;
+	ip[12] = 127;
+	ip[15] = f->dir;
+	ip[16] = 127;
+	ip[19] = 3 - f->dir;
 	v = htons(ip_csum(ip, 20));
 	memcpy(ip + 10, &v, 2);
 	v = htons(1000 + f->dir);
@@ -127,9 +133,9 @@ static void gso_headers(const struct frame_spec *f, uint8_t *p)
 	tcp[17] = 0xa5;
 }
 
-void frame_fill(const struct frame_spec *f, uint8_t *p)
+void frame_fill(const struct frame_spec *f, __u8 *p)
 {
-	uint8_t hdr[GSO_HDRS] = { 0x02, 0, 0, 0, 0, f->dir == DIR_RX ? 1 : 2,
+	__u8 hdr[GSO_HDRS] = { 0x02, 0, 0, 0, 0, f->dir == DIR_RX ? 1 : 2,
 				  0x02, f->dir,
 				  f->seq >> 24, f->seq >> 16, f->seq >> 8, f->seq,
 				  ETH_TYPE_TEST >> 8, ETH_TYPE_TEST & 0xff };
@@ -144,7 +150,7 @@ void frame_fill(const struct frame_spec *f, uint8_t *p)
 	memcpy(p, hdr, off < f->len ? off : f->len);
 	if (f->len > off)
 		pattern_fill(p + off, f->len - off,
-			     ((uint64_t)f->dir << 32) | f->seq);
+			     ((__u64)f->dir << 32) | f->seq);
 }
 
 /* The virtio-net header that goes with a frame, in either direction. */
@@ -162,14 +168,14 @@ void frame_net_hdr(const struct frame_spec *f, struct virtio_net_hdr *h)
 }
 
 /* A frame of ours? Then its direction and number. */
-bool frame_parse_id(const uint8_t *p, size_t len, uint8_t *dir, uint32_t *seq)
+bool frame_parse_id(const __u8 *p, size_t len, __u8 *dir, __u32 *seq)
 {
 	if (len < FRAME_MIN || p[0] != 0x02 || p[6] != 0x02)
 		return false;
 	if (p[7] != DIR_TX && p[7] != DIR_RX)
 		return false;
 	*dir = p[7];
-	*seq = (uint32_t)p[8] << 24 | p[9] << 16 | p[10] << 8 | p[11];
+	*seq = (__u32)p[8] << 24 | p[9] << 16 | p[10] << 8 | p[11];
 	return true;
 }
 
@@ -199,8 +205,8 @@ int frame_check_hdr(const struct frame_spec *f, const struct virtio_net_hdr *h,
 	return 0;
 }
 
-int frame_check(const struct frame_spec *f, const uint8_t *p, size_t len,
-		uint8_t *scratch, char *why, size_t whylen)
+int frame_check(const struct frame_spec *f, const __u8 *p, size_t len,
+		__u8 *scratch, char *why, size_t whylen)
 {
 	size_t i;
 

@@ -54,17 +54,17 @@ void guest_mem_fini(struct guest_mem *m)
 }
 
 /* Host address of guest offset @off: regions are mapped in reverse. */
-static uint8_t *guest_off_hva(struct guest_mem *m, uint64_t off)
+static __u8 *guest_off_hva(struct guest_mem *m, __u64 off)
 {
-	uint64_t region = off / GUEST_REGION_SIZE;
+	__u64 region = off / GUEST_REGION_SIZE;
 
 	return m->hva + (GUEST_NREGIONS - 1 - region) * GUEST_REGION_SIZE +
 	       off % GUEST_REGION_SIZE;
 }
 
-uint64_t guest_alloc(struct guest_mem *m, size_t len, size_t align)
+__u64 guest_alloc(struct guest_mem *m, size_t len, size_t align)
 {
-	uint64_t off = (m->next + align - 1) & ~(uint64_t)(align - 1);
+	__u64 off = (m->next + align - 1) & ~(__u64)(align - 1);
 
 	if (off + len > GUEST_MEM_SIZE)
 		return 0;
@@ -73,9 +73,9 @@ uint64_t guest_alloc(struct guest_mem *m, size_t len, size_t align)
 }
 
 /* Like guest_alloc(), but never across a region boundary. */
-uint64_t guest_alloc_contig(struct guest_mem *m, size_t len, size_t align)
+__u64 guest_alloc_contig(struct guest_mem *m, size_t len, size_t align)
 {
-	uint64_t off = (m->next + align - 1) & ~(uint64_t)(align - 1);
+	__u64 off = (m->next + align - 1) & ~(__u64)(align - 1);
 
 	if (off / GUEST_REGION_SIZE != (off + len - 1) / GUEST_REGION_SIZE)
 		m->next = (off / GUEST_REGION_SIZE + 1) * GUEST_REGION_SIZE;
@@ -83,9 +83,9 @@ uint64_t guest_alloc_contig(struct guest_mem *m, size_t len, size_t align)
 }
 
 /* Host pointer to [gpa, gpa + len) when it is contiguous, else NULL. */
-void *guest_hva(struct guest_mem *m, uint64_t gpa, size_t len)
+void *guest_hva(struct guest_mem *m, __u64 gpa, size_t len)
 {
-	uint64_t off = gpa - GUEST_GPA_BASE;
+	__u64 off = gpa - GUEST_GPA_BASE;
 
 	if (gpa < GUEST_GPA_BASE || off + len > GUEST_MEM_SIZE || !len)
 		return NULL;
@@ -94,11 +94,11 @@ void *guest_hva(struct guest_mem *m, uint64_t gpa, size_t len)
 	return guest_off_hva(m, off);
 }
 
-static void guest_copy(struct guest_mem *m, uint64_t gpa, void *buf,
+static void guest_copy(struct guest_mem *m, __u64 gpa, void *buf,
 		       size_t len, bool to_guest)
 {
-	uint64_t off = gpa - GUEST_GPA_BASE;
-	uint8_t *p = buf;
+	__u64 off = gpa - GUEST_GPA_BASE;
+	__u8 *p = buf;
 
 	while (len) {
 		size_t room = GUEST_REGION_SIZE - off % GUEST_REGION_SIZE;
@@ -114,12 +114,12 @@ static void guest_copy(struct guest_mem *m, uint64_t gpa, void *buf,
 	}
 }
 
-void guest_write(struct guest_mem *m, uint64_t gpa, const void *src, size_t len)
+void guest_write(struct guest_mem *m, __u64 gpa, const void *src, size_t len)
 {
 	guest_copy(m, gpa, (void *)src, len, true);
 }
 
-void guest_read(struct guest_mem *m, uint64_t gpa, void *dst, size_t len)
+void guest_read(struct guest_mem *m, __u64 gpa, void *dst, size_t len)
 {
 	guest_copy(m, gpa, dst, len, false);
 }
@@ -135,7 +135,7 @@ int guest_set_mem_table(int fd, struct guest_mem *m)
 		return -ENOMEM;
 	mem->nregions = GUEST_NREGIONS;
 	for (i = 0; i < GUEST_NREGIONS; i++) {
-		uint64_t off = (uint64_t)i * GUEST_REGION_SIZE;
+		__u64 off = (__u64)i * GUEST_REGION_SIZE;
 
 		mem->regions[i].guest_phys_addr = GUEST_GPA_BASE + off;
 		mem->regions[i].memory_size = GUEST_REGION_SIZE;
@@ -157,11 +157,13 @@ int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
 	size_t desc_sz = 16 * num, avail_sz = 6 + 2 * num;
 	size_t used_off = (desc_sz + avail_sz + 3) & ~3UL;
 	size_t used_sz = 6 + 8 * num;
-	uint64_t gpa;
-	uint8_t *p;
+	__u64 gpa;
+	__u8 *p;
 
 	memset(vq, 0, sizeof(*vq));
-	vq->kick = vq->call = vq->err = -1;
+	vq->kick = -1;
+	vq->call = -1;
+	vq->err = -1;
 	gpa = guest_alloc_contig(m, 64 + used_off + used_sz, 4096);
 	if (!gpa)
 		return -ENOMEM;
@@ -189,7 +191,9 @@ void guest_vq_fini(struct guest_vq *vq)
 		close(vq->call);
 	if (vq->err >= 0)
 		close(vq->err);
-	vq->kick = vq->call = vq->err = -1;
+	vq->kick = -1;
+	vq->call = -1;
+	vq->err = -1;
 }
 
 int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op)
@@ -233,8 +237,8 @@ int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op)
 	return ret;
 }
 
-void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
-		       uint32_t len, uint16_t flags, uint16_t next)
+void guest_vq_set_desc(struct guest_vq *vq, __u16 i, __u64 gpa,
+		       __u32 len, __u16 flags, __u16 next)
 {
 	vq->desc[i].addr = gpa;
 	vq->desc[i].len = len;
@@ -243,21 +247,21 @@ void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
 }
 
 /* Queue a chain head; the device sees it at the next guest_vq_publish(). */
-void guest_vq_add(struct guest_vq *vq, uint16_t head)
+void guest_vq_add(struct guest_vq *vq, __u16 head)
 {
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
 	vq->avail_idx++;
 }
 
 /* The device's "kick me at this avail index" (EVENT_IDX). */
-static uint16_t guest_vq_avail_event(struct guest_vq *vq)
+static __u16 guest_vq_avail_event(struct guest_vq *vq)
 {
-	return __atomic_load_n((uint16_t *)&vq->used->ring[vq->num],
+	return __atomic_load_n((__u16 *)&vq->used->ring[vq->num],
 			       __ATOMIC_RELAXED);
 }
 
 /* The guest's "call me at this used index" (EVENT_IDX). */
-static void guest_vq_set_used_event(struct guest_vq *vq, uint16_t idx)
+static void guest_vq_set_used_event(struct guest_vq *vq, __u16 idx)
 {
 	__atomic_store_n(&vq->avail->ring[vq->num], idx, __ATOMIC_RELAXED);
 }
@@ -265,8 +269,8 @@ static void guest_vq_set_used_event(struct guest_vq *vq, uint16_t idx)
 /* Expose the added heads and kick if the device asked for it. */
 bool guest_vq_publish(struct guest_vq *vq)
 {
-	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
-	uint64_t one = 1;
+	__u16 old = vq->kicked_idx, new = vq->avail_idx;
+	__u64 one = 1;
 	bool kick;
 
 	if (old == new)
@@ -295,7 +299,7 @@ bool guest_vq_has_used(struct guest_vq *vq)
 	       vq->last_used;
 }
 
-bool guest_vq_get_used(struct guest_vq *vq, uint32_t *id, uint32_t *len)
+bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len)
 {
 	struct vring_used_elem *e;
 
@@ -335,7 +339,7 @@ void guest_vq_disable_cb(struct guest_vq *vq)
 
 int guest_eventfd_drain(int efd)
 {
-	uint64_t v;
+	__u64 v;
 
 	return read(efd, &v, sizeof(v)) == sizeof(v) ? (int)v : 0;
 }
@@ -365,11 +369,15 @@ bool guest_dev_present(bool fp)
 
 int guest_dev_open(struct guest_dev *d, bool fp)
 {
+	unsigned int i;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->vq[0].kick = d->vq[0].call = d->vq[0].err = -1;
-	d->vq[1].kick = d->vq[1].call = d->vq[1].err = -1;
+	for (i = 0; i < 2; i++) {
+		d->vq[i].kick = -1;
+		d->vq[i].call = -1;
+		d->vq[i].err = -1;
+	}
 	d->is_fp = fp;
 	d->fd = open(guest_dev_path(fp), O_RDWR | O_CLOEXEC);
 	if (d->fd < 0)
@@ -403,7 +411,7 @@ int guest_dev_set_owner(struct guest_dev *d)
  * The whole bring-up in the order QEMU uses: owner, features, memory,
  * both rings, then the backend on each ring.  Returns -errno.
  */
-int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
+int guest_dev_start(struct guest_dev *d, __u64 features, unsigned int num,
 		    int backend)
 {
 	bool event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);

@@ -31,8 +31,8 @@
 #define VQ_TX			1
 
 struct guest_mem {
-	uint8_t *hva;		/* one mapping holding every region */
-	uint64_t next;		/* bump allocator: next free guest offset */
+	__u8 *hva;		/* one mapping holding every region */
+	__u64 next;		/* bump allocator: next free guest offset */
 };
 
 struct guest_vq {
@@ -45,16 +45,16 @@ struct guest_vq {
 	int kick;		/* eventfd: guest -> device */
 	int call;		/* eventfd: device -> guest */
 	int err;		/* eventfd: device reports a guest error */
-	uint16_t avail_idx;	/* next avail index the guest publishes */
-	uint16_t kicked_idx;	/* avail index at the last kick decision */
-	uint16_t last_used;	/* next used index the guest consumes */
+	__u16 avail_idx;	/* next avail index the guest publishes */
+	__u16 kicked_idx;	/* avail index at the last kick decision */
+	__u16 last_used;	/* next used index the guest consumes */
 	unsigned long kicks;	/* eventfd writes, for diagnostics */
 };
 
 struct guest_dev {
 	int fd;			/* the vhost device */
 	bool is_fp;		/* /dev/vhost-fp rather than /dev/vhost-net */
-	uint64_t features;	/* negotiated */
+	__u64 features;	/* negotiated */
 	struct guest_mem mem;
 	struct guest_vq vq[2];	/* VQ_RX, VQ_TX */
 	bool owned;		/* VHOST_SET_OWNER done */
@@ -73,11 +73,11 @@ struct guest_tap {
 /* guest.c: memory */
 int guest_mem_init(struct guest_mem *m);
 void guest_mem_fini(struct guest_mem *m);
-uint64_t guest_alloc(struct guest_mem *m, size_t len, size_t align);
-uint64_t guest_alloc_contig(struct guest_mem *m, size_t len, size_t align);
-void *guest_hva(struct guest_mem *m, uint64_t gpa, size_t len);
-void guest_write(struct guest_mem *m, uint64_t gpa, const void *src, size_t len);
-void guest_read(struct guest_mem *m, uint64_t gpa, void *dst, size_t len);
+__u64 guest_alloc(struct guest_mem *m, size_t len, size_t align);
+__u64 guest_alloc_contig(struct guest_mem *m, size_t len, size_t align);
+void *guest_hva(struct guest_mem *m, __u64 gpa, size_t len);
+void guest_write(struct guest_mem *m, __u64 gpa, const void *src, size_t len);
+void guest_read(struct guest_mem *m, __u64 gpa, void *dst, size_t len);
 int guest_set_mem_table(int fd, struct guest_mem *m);
 
 /* guest.c: virtqueues */
@@ -85,14 +85,14 @@ int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
 		  unsigned int num, bool event_idx);
 void guest_vq_fini(struct guest_vq *vq);
 int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op);
-void guest_vq_add(struct guest_vq *vq, uint16_t head);
+void guest_vq_add(struct guest_vq *vq, __u16 head);
 bool guest_vq_publish(struct guest_vq *vq);
-bool guest_vq_get_used(struct guest_vq *vq, uint32_t *id, uint32_t *len);
+bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len);
 bool guest_vq_has_used(struct guest_vq *vq);
 bool guest_vq_enable_cb(struct guest_vq *vq);
 void guest_vq_disable_cb(struct guest_vq *vq);
-void guest_vq_set_desc(struct guest_vq *vq, uint16_t i, uint64_t gpa,
-		       uint32_t len, uint16_t flags, uint16_t next);
+void guest_vq_set_desc(struct guest_vq *vq, __u16 i, __u64 gpa,
+		       __u32 len, __u16 flags, __u16 next);
 int guest_eventfd_drain(int efd);
 int guest_eventfd_wait(int efd, int timeout_ms);
 
@@ -101,7 +101,7 @@ const char *guest_dev_path(bool fp);
 bool guest_dev_present(bool fp);
 int guest_dev_open(struct guest_dev *d, bool fp);
 int guest_dev_set_owner(struct guest_dev *d);
-int guest_dev_start(struct guest_dev *d, uint64_t features, unsigned int num,
+int guest_dev_start(struct guest_dev *d, __u64 features, unsigned int num,
 		    int backend);
 void guest_dev_close(struct guest_dev *d);
 int guest_set_backend(int fd, unsigned int index, int backend);

@@ -59,7 +59,7 @@ static int ifreq_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
 
 	if (s < 0)
 		return -errno;
-	strncpy(ifr->ifr_name, name, IFNAMSIZ - 1);
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
 	ret = xioctl(s, req, ifr);
 	close(s);
 	return ret;
@@ -95,12 +95,13 @@ int tap_open(struct guest_tap *t, const char *name, int hdr_len,
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	t->tx_sock = t->rx_sock = -1;
+	t->tx_sock = -1;
+	t->rx_sock = -1;
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0)
 		return -errno;
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	ret = xioctl(t->fd, TUNSETIFF, &ifr);
 	if (!ret)
 		ret = xioctl(t->fd, TUNSETVNETHDRSZ, &hdr_len);
@@ -179,5 +180,7 @@ void tap_close(struct guest_tap *t)
 		close(t->rx_sock);
 	if (t->fd >= 0)
 		close(t->fd);
-	t->fd = t->tx_sock = t->rx_sock = -1;
+	t->fd = -1;
+	t->tx_sock = -1;
+	t->rx_sock = -1;
 }

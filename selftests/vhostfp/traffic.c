@@ -91,15 +91,15 @@ static void slots_fini(struct slot_ring *r)
 
 /* Write a chain for @slot, in the ring or in its indirect table. */
 static void post_chain(struct traffic *t, struct slot_ring *r,
-		       unsigned int slot, const uint64_t *gpa,
-		       const uint32_t *len, unsigned int n, uint16_t flags)
+		       unsigned int slot, const __u64 *gpa,
+		       const __u32 *len, unsigned int n, __u16 flags)
 {
-	uint16_t head = slot * r->stride;
+	__u16 head = slot * r->stride;
 	struct vring_desc d;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		uint16_t f = flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		__u16 f = flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
 
 		if (t->cfg.indirect) {
 			d.addr = gpa[i];
@@ -121,7 +121,7 @@ static void post_chain(struct traffic *t, struct slot_ring *r,
 }
 
 /* The slot behind a used id, or -1 when the device returned garbage. */
-static int used_slot(struct slot_ring *r, uint32_t id)
+static int used_slot(struct slot_ring *r, __u32 id)
 {
 	unsigned int slot = id / r->stride;
 
@@ -137,8 +137,8 @@ static void tx_post_one(struct traffic *t)
 {
 	struct slot_ring *r = &t->tx;
 	unsigned int slot = r->free[--r->nfree], n = 0, pieces, i;
-	uint64_t gpa[TX_SEGS_MAX], buf = r->buf[slot];
-	uint32_t len[TX_SEGS_MAX], off = 0;
+	__u64 gpa[TX_SEGS_MAX], buf = r->buf[slot];
+	__u32 len[TX_SEGS_MAX], off = 0;
 	struct virtio_net_hdr h = {};
 	struct frame_spec f;
 
@@ -155,7 +155,7 @@ static void tx_post_one(struct traffic *t)
 	gpa[n] = buf;
 	len[n++] = t->cfg.hdr_len;
 	for (i = 0; i < pieces; i++) {
-		uint32_t cut = i + 1 == pieces ? f.len :
+		__u32 cut = i + 1 == pieces ? f.len :
 			       f.len / pieces * (i + 1) - (f.seq % 7);
 
 		gpa[n] = buf + t->cfg.hdr_len + off;
@@ -178,8 +178,8 @@ static void rx_post_one(struct traffic *t)
 {
 	struct slot_ring *r = &t->rx;
 	unsigned int slot = r->free[--r->nfree];
-	uint64_t gpa[RX_BIG_SEGS], buf = r->buf[slot];
-	uint32_t len[RX_BIG_SEGS];
+	__u64 gpa[RX_BIG_SEGS], buf = r->buf[slot];
+	__u32 len[RX_BIG_SEGS];
 
 	if (t->cfg.mrg && t->cfg.indirect) {
 		gpa[0] = buf;
@@ -218,7 +218,7 @@ static bool guest_tx_fill(struct traffic *t)
 
 static int guest_tx_reap(struct traffic *t, bool *progress)
 {
-	uint32_t id, len;
+	__u32 id, len;
 	int slot;
 
 	while (guest_vq_get_used(t->tx.vq, &id, &len)) {
@@ -240,11 +240,11 @@ static int guest_tx_reap(struct traffic *t, bool *progress)
 /* Frames the guest sent, as the tap's netdev received them. */
 static int host_rx_drain(struct traffic *t, bool *progress)
 {
-	uint8_t *buf = t->frame;
+	__u8 *buf = t->frame;
 	struct virtio_net_hdr *h = (void *)buf;
 	struct frame_spec f;
-	uint32_t seq;
-	uint8_t dir;
+	__u32 seq;
+	__u8 dir;
 	ssize_t n;
 
 	while ((n = recv(t->tap->rx_sock, buf, NET_HDR_LEN + FRAME_MAX + 1,
@@ -301,7 +301,7 @@ static int host_tx_send(struct traffic *t, bool *progress)
 }
 
 /* Copy what the device wrote into an RX slot onto the frame being built. */
-static int rx_gather(struct traffic *t, unsigned int slot, uint32_t len)
+static int rx_gather(struct traffic *t, unsigned int slot, __u32 len)
 {
 	if (len > t->rx.size || t->asm_len + len > t->cfg.hdr_len + FRAME_MAX)
 		return fail(t, "RX used len %u too big (slot holds %u)", len,
@@ -316,10 +316,10 @@ static int rx_check_frame(struct traffic *t)
 {
 	struct virtio_net_hdr h;
 	struct frame_spec f;
-	uint32_t seq;
-	uint8_t dir;
+	__u32 seq;
+	__u8 dir;
 	size_t flen = t->asm_len - t->cfg.hdr_len;
-	uint8_t *p = t->asm_buf + t->cfg.hdr_len;
+	__u8 *p = t->asm_buf + t->cfg.hdr_len;
 
 	if (!frame_parse_id(p, flen, &dir, &seq) || dir != DIR_RX) {
 		t->stray++;
@@ -341,8 +341,8 @@ static int rx_check_frame(struct traffic *t)
 
 static int guest_rx_reap(struct traffic *t, bool *progress)
 {
-	uint32_t id, len;
-	uint16_t nbufs;
+	__u32 id, len;
+	__u16 nbufs;
 	int slot;
 
 	while (guest_vq_get_used(t->rx.vq, &id, &len)) {
@@ -397,9 +397,9 @@ static int traffic_stalled(struct traffic *t)
 		what = "TX used ring advanced without a call";
 	else if (guest_vq_has_used(t->rx.vq))
 		what = "RX used ring advanced without a call";
-	return fail(t, "%s for %d ms: TX sent %lu used %lu seen %lu, RX sent %lu received %lu, stray %lu",
+	return fail(t, "%s for %d ms: TX sent %lu used %lu seen %lu; RX sent %lu got %lu",
 		    what, t->cfg.timeout_ms, t->tx_sent, t->tx_used, t->tx_seen,
-		    t->rx_sent, t->rx_recv, t->stray);
+		    t->rx_sent, t->rx_recv);
 }
 
 /* Returns 0 when every frame went through intact, else -1 and t->err. */
@@ -410,7 +410,7 @@ int traffic_run(struct traffic *t)
 	int n;
 
 	while (!traffic_done(t)) {
-		if (t->cfg.stop && *t->cfg.stop)
+		if (t->cfg.stop && __atomic_load_n(t->cfg.stop, __ATOMIC_RELAXED))
 			return 0;
 		if (traffic_step(t, &progress))
 			return -1;
@@ -476,5 +476,7 @@ void traffic_fini(struct traffic *t)
 	free(t->frame);
 	free(t->expect);
 	free(t->asm_buf);
-	t->frame = t->expect = t->asm_buf = NULL;
+	t->frame = NULL;
+	t->expect = NULL;
+	t->asm_buf = NULL;
 }

@@ -31,14 +31,14 @@ struct traffic_cfg {
 	unsigned int hdr_len;		/* guest's virtio-net header */
 	unsigned int window;		/* frames in flight per direction */
 	int timeout_ms;			/* longest wait without progress */
-	volatile bool *stop;		/* set by another thread: return */
+	bool *stop;			/* set by another thread: return */
 };
 
 struct frame_spec {
-	uint8_t dir;
-	uint32_t seq;
-	uint32_t len;			/* frame bytes, Ethernet header included */
-	uint16_t mss;			/* TCPv4 GSO segment size; 0: none */
+	__u8 dir;
+	__u32 seq;
+	__u32 len;			/* frame bytes, Ethernet header included */
+	__u16 mss;			/* TCPv4 GSO segment size; 0: none */
 };
 
 /* A virtqueue's buffers, in fixed slots: head = slot * stride. */
@@ -46,10 +46,10 @@ struct slot_ring {
 	struct guest_vq *vq;
 	unsigned int nslots;
 	unsigned int stride;		/* ring descriptors per slot */
-	uint64_t *buf;			/* per slot: data area in guest memory */
-	uint64_t *table;		/* per slot: indirect table */
-	uint32_t *seq;			/* TX: frame number in the slot */
-	uint8_t *busy;			/* owned by the device */
+	__u64 *buf;			/* per slot: data area in guest memory */
+	__u64 *table;		/* per slot: indirect table */
+	__u32 *seq;			/* TX: frame number in the slot */
+	__u8 *busy;			/* owned by the device */
 	unsigned int *free;		/* stack of free slots */
 	unsigned int nfree;
 	unsigned int size;		/* RX: bytes a slot holds */
@@ -60,9 +60,9 @@ struct traffic {
 	struct guest_dev *dev;
 	struct guest_tap *tap;
 	struct slot_ring tx, rx;
-	uint8_t *frame;			/* scratch: a frame being built */
-	uint8_t *expect;		/* scratch: the frame we expect */
-	uint8_t *asm_buf;		/* RX: a frame gathered from buffers */
+	__u8 *frame;			/* scratch: a frame being built */
+	__u8 *expect;		/* scratch: the frame we expect */
+	__u8 *asm_buf;		/* RX: a frame gathered from buffers */
 	size_t asm_len;
 	unsigned int asm_left;		/* RX mergeable: buffers still due */
 	unsigned long tx_sent;		/* frames the guest made available */
@@ -83,14 +83,14 @@ void traffic_fini(struct traffic *t);
 void traffic_cfg_default(struct traffic_cfg *cfg, bool mrg);
 
 /* frame.c */
-void frame_spec(const struct traffic_cfg *cfg, uint8_t dir, uint32_t seq,
+void frame_spec(const struct traffic_cfg *cfg, __u8 dir, __u32 seq,
 		struct frame_spec *f);
-void frame_fill(const struct frame_spec *f, uint8_t *p);
+void frame_fill(const struct frame_spec *f, __u8 *p);
 void frame_net_hdr(const struct frame_spec *f, struct virtio_net_hdr *h);
-bool frame_parse_id(const uint8_t *p, size_t len, uint8_t *dir, uint32_t *seq);
+bool frame_parse_id(const __u8 *p, size_t len, __u8 *dir, __u32 *seq);
 int frame_check_hdr(const struct frame_spec *f, const struct virtio_net_hdr *h,
 		    char *why, size_t whylen);
-int frame_check(const struct frame_spec *f, const uint8_t *p, size_t len,
-		uint8_t *scratch, char *why, size_t whylen);
+int frame_check(const struct frame_spec *f, const __u8 *p, size_t len,
+		__u8 *scratch, char *why, size_t whylen);
 
 #endif /* _VHOSTFP_SELFTEST_TRAFFIC_H */
