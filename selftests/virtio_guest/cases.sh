@@ -147,3 +147,94 @@ test_unload_under_traffic()
 	vgn_setup
 	ping -c 2 -W 2 $VGN_IP_B >/dev/null
 }
+
+# XDP: programs from xdp_prog.c, one object per action, attached to A.
+vgn_xdp_build()
+{
+	local a src
+	src=$(dirname "${BASH_SOURCE[0]}")/xdp_prog.c
+	command -v clang >/dev/null || skip "clang is not installed"
+	for a in PASS DROP TX REDIRECT; do
+		clang -O2 -target bpf -I/usr/include/"$(uname -m)"-linux-gnu \
+			-DVGN_ACT=VGN_$a -c "$src" -o "$VGN_TMP/xdp_$a.o"
+	done
+}
+
+vgn_xdp_attach() { ip link set dev "$VGN_A" xdpdrv obj "$VGN_TMP/xdp_$1.o" sec xdp; }
+vgn_xdp_detach() { ip link set dev "$VGN_A" xdpdrv off; }
+
+# Echo requests A's own stack answered so far.
+vgn_in_echos()
+{
+	awk '/^Icmp:/ { if (!n) { for (i = 2; i <= NF; i++) if ($i == "InEchos") c = i; n = 1 }
+			else { print $c; exit } }' /proc/net/snmp
+}
+
+test_xdp_pass()
+{
+	vgn_xdp_build
+	vgn_xdp_attach PASS
+	ip link show "$VGN_A" | grep -q 'xdp'
+	ping -c 3 -i 0.2 -W 2 $VGN_IP_B >/dev/null
+	ping -c 1 -W 2 -s 3000 $VGN_IP_B >/dev/null
+	vgn_xfer "$VGN_XFER_MB" b2a
+	vgn_xfer "$VGN_XFER_MB" a2b
+	[ "$(vgn_stat "$VGN_A" 'rx_queue_[0-9]+_xdp_pass')" -gt 1000 ]
+	vgn_xdp_detach
+	vgn_xfer 10 b2a
+}
+
+test_xdp_drop()
+{
+	local before
+	vgn_xdp_build
+	vgn_xdp_attach DROP
+	before=$(vgn_stat "$VGN_A" 'rx_queue_[0-9]+_xdp_drop')
+	if vgn_peer ping -c 5 -i 0.2 -W 1 $VGN_IP_A >/dev/null; then
+		log "ping went through XDP_DROP"
+		return 1
+	fi
+	[ $(($(vgn_stat "$VGN_A" 'rx_queue_[0-9]+_xdp_drop') - before)) -ge 5 ]
+	vgn_xfer 5 b2a
+	vgn_xdp_detach
+	vgn_peer ping -c 2 -W 2 $VGN_IP_A >/dev/null
+}
+
+# The program answers the peer's pings itself ($1: TX or REDIRECT).
+vgn_xdp_echo()
+{
+	local act=$1 counter=$2 echos before
+	vgn_xdp_build
+	vgn_xdp_attach "$act"
+	echos=$(vgn_in_echos)
+	before=$(vgn_stat "$VGN_A" "rx_queue_[0-9]+_$counter")
+	vgn_peer ping -c 10 -i 0.2 -W 2 $VGN_IP_A >/dev/null
+	[ $(($(vgn_stat "$VGN_A" "rx_queue_[0-9]+_$counter") - before)) -ge 10 ]
+	[ "$(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_xdp_tx')" -ge 10 ]
+	[ "$(vgn_in_echos)" = "$echos" ] || { log "the stack saw the pings"; return 1; }
+	vgn_xfer 5 b2a
+	vgn_xdp_detach
+	vgn_peer ping -c 2 -W 2 $VGN_IP_A >/dev/null
+	[ "$(vgn_in_echos)" -gt "$echos" ]
+}
+
+test_xdp_tx() { vgn_xdp_echo TX xdp_tx; }
+test_xdp_redirect() { vgn_xdp_echo REDIRECT xdp_redirect; }
+
+# An attached program caps the MTU at what fits one page, and vice versa.
+test_xdp_mtu()
+{
+	vgn_xdp_build
+	vgn_xdp_attach PASS
+	if ip link set "$VGN_A" mtu 9000 2>/dev/null; then
+		log "MTU 9000 accepted with XDP"
+		return 1
+	fi
+	vgn_xdp_detach
+	ip link set "$VGN_A" mtu 9000
+	if vgn_xdp_attach PASS 2>/dev/null; then
+		log "XDP accepted at MTU 9000"
+		return 1
+	fi
+	ip link set "$VGN_A" mtu 1500
+}
