@@ -155,8 +155,13 @@ static void tx_post_one(struct traffic *t)
 	gpa[n] = buf;
 	len[n++] = t->cfg.hdr_len;
 	for (i = 0; i < pieces; i++) {
-		__u32 cut = i + 1 == pieces ? f.len :
-			       f.len / pieces * (i + 1) - (f.seq % 7);
+		__u32 cut = f.len / pieces * (i + 1);
+
+		/* Cuts off the even grid, but never before the last one. */
+		if (i + 1 == pieces)
+			cut = f.len;
+		else if (f.len / pieces > 7)
+			cut -= f.seq % 7;
 
 		gpa[n] = buf + t->cfg.hdr_len + off;
 		len[n++] = cut - off;
@@ -405,7 +410,7 @@ static int traffic_stalled(struct traffic *t)
 /* Returns 0 when every frame went through intact, else -1 and t->err. */
 int traffic_run(struct traffic *t)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[5];
 	bool progress;
 	int n;
 
@@ -424,7 +429,13 @@ int traffic_run(struct traffic *t)
 		if (t->send_blocked)
 			pfd[2] = (struct pollfd){ .fd = t->tap->tx_sock,
 						  .events = POLLOUT };
-		n = poll(pfd, 3, t->cfg.stop ? 200 : t->cfg.timeout_ms);
+		pfd[3] = (struct pollfd){ .fd = t->tx.vq->err, .events = POLLIN };
+		pfd[4] = (struct pollfd){ .fd = t->rx.vq->err, .events = POLLIN };
+		n = poll(pfd, 5, t->cfg.stop ? 200 : t->cfg.timeout_ms);
+		if (n > 0 && (pfd[3].revents | pfd[4].revents))
+			return fail(t, "the device reported a guest error on %s (TX sent %lu, RX got %lu)",
+				    pfd[3].revents ? "TX" : "RX", t->tx_sent,
+				    t->rx_recv);
 		guest_vq_disable_cb(t->tx.vq);
 		guest_vq_disable_cb(t->rx.vq);
 		if (n < 0 && errno != EINTR)
