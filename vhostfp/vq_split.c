@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/overflow.h>
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
@@ -134,6 +135,7 @@ static int vfp_split_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 	unsigned int count = len / sizeof(struct vring_desc);
 	unsigned int i = 0, seen = 0;
 	struct vring_desc desc;
+	u64 last;
 	int ret;
 
 	if (!vfp_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC)) {
@@ -142,6 +144,11 @@ static int vfp_split_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 	}
 	if (!len || len % sizeof(struct vring_desc) || count > vq->num) {
 		vfp_vq_err(vq, "bad indirect table length %u", len);
+		return -EINVAL;
+	}
+	/* Entry addresses below are addr + i * 16: they must not wrap. */
+	if (check_add_overflow(addr, (u64)len - 1, &last)) {
+		vfp_vq_err(vq, "indirect table %#llx+%#x wraps", addr, len);
 		return -EINVAL;
 	}
 	for (;;) {
