@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Sourced by the wrappers of this suite: load the modules the C programs
 # need and run them. Builds on ../lib.sh (log, fail, skip, vfp_ko, ...).

@@ -433,7 +433,7 @@ int traffic_run(struct traffic *t)
 		pfd[4] = (struct pollfd){ .fd = t->rx.vq->err, .events = POLLIN };
 		n = poll(pfd, 5, t->cfg.stop ? 200 : t->cfg.timeout_ms);
 		if (n > 0 && (pfd[3].revents | pfd[4].revents))
-			return fail(t, "the device reported a guest error on %s (TX sent %lu, RX got %lu)",
+			return fail(t, "device reported a guest error on %s (TX sent %lu, RX %lu)",
 				    pfd[3].revents ? "TX" : "RX", t->tx_sent,
 				    t->rx_recv);
 		guest_vq_disable_cb(t->tx.vq);
