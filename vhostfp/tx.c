@@ -143,6 +143,7 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 			vfp_poll_start(&nvq->sock_poll, nvq->sock_file);
 			break;
 		}
+		vfp_zc_count_packet(nvq->zc);
 		bytes += buf.out_len;
 		if (++pkts >= VFP_WEIGHT_PACKETS || bytes >= VFP_WEIGHT_BYTES) {
 			/* Let the other queue run; resume right after. */

@@ -354,6 +354,7 @@ struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);
 void vfp_zc_destroy(struct vfp_zc *zc);
 struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit);
 bool vfp_zc_put_unsent(struct vfp_zc *zc, struct ubuf_info *uarg);
+void vfp_zc_count_packet(struct vfp_zc *zc);
 void vfp_zc_reap(struct vfp_zc *zc);
 void vfp_zc_drain(struct vfp_zc *zc);
 

@@ -19,6 +19,8 @@
 
 #include "vhostfp.h"
 
+#define VFP_ZC_WINDOW		1024
+
 struct vfp_zc_slot {
 	struct ubuf_info ubuf;		/* what the skb points at */
 	struct vfp_zc *zc;
@@ -37,6 +39,15 @@ struct vfp_zc {
 	u16 *done;			/* completed slots, completion order */
 	u16 *free;			/* free slot stack: vq mutex */
 	unsigned int nfree;		/* vq mutex */
+	/*
+	 * Zero-copy only pays when the pages really leave by DMA; where the
+	 * stack copies them anyway (delivery to a local socket, another
+	 * tap), it costs pinning and a completion per packet for nothing.
+	 * Per window of VFP_ZC_WINDOW TX packets: once more than 1/64 of
+	 * them came back copied, copy for the rest of the window.  vq mutex.
+	 */
+	unsigned int win_sent;
+	unsigned int win_copied;
 	atomic_t inflight;		/* slots given to the tap, not done */
 	wait_queue_head_t wait;		/* woken when inflight drops to 0 */
 	struct vfp_zc_slot slots[];
@@ -115,7 +126,8 @@ struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit)
 	lockdep_assert_held(&zc->nvq->vq.mutex);
 	if (!limit)
 		limit = max(zc->nslots / 2, 1U);
-	if (!zc->nfree || atomic_read(&zc->inflight) >= limit)
+	if (!zc->nfree || atomic_read(&zc->inflight) >= limit ||
+	    zc->win_copied > zc->win_sent / 64)
 		return NULL;
 	slot = &zc->slots[zc->free[--zc->nfree]];
 	slot->id = id;
@@ -151,6 +163,15 @@ bool vfp_zc_put_unsent(struct vfp_zc *zc, struct ubuf_info *uarg)
 	return false;
 }
 
+/* Count a TX packet, sent either way, for the copy-back window. */
+void vfp_zc_count_packet(struct vfp_zc *zc)
+{
+	if (++zc->win_sent < VFP_ZC_WINDOW)
+		return;
+	zc->win_sent = 0;
+	zc->win_copied = 0;
+}
+
 /* Give the guest back every buffer whose skb is gone. */
 void vfp_zc_reap(struct vfp_zc *zc)
 {
@@ -168,8 +189,10 @@ void vfp_zc_reap(struct vfp_zc *zc)
 
 		vfp_vq_add_used(vq, slot->id, 0);
 		vq->stats.zc_completed++;
-		if (slot->copied)
+		if (slot->copied) {
 			vq->stats.zc_copied++;
+			zc->win_copied++;
+		}
 		zc->free[zc->nfree++] = i;
 	}
 }
