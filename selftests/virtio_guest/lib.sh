@@ -13,7 +13,10 @@
 #
 # 198.18.0.0/15 is the benchmarking range (RFC 2544): no traffic leaves QEMU.
 
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# In a nested guest, VFP_REPO names that guest's scratch share: the
+# repository is where this file is.
+VFP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$VFP_REPO/selftests/lib.sh"
 
 VGN_NS=vgn-peer
 VGN_IP_A=198.18.0.1
