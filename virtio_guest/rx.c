@@ -110,7 +110,6 @@ static int vgn_rx_add_mergeable(struct vgn_rq *rq, gfp_t gfp)
 	return err;
 }
 
-
 /**
  * vgn_rx_pages_per_buf - pages in each page chain buffer
  * @vi: the device, features applied and max_mtu known
