@@ -54,7 +54,8 @@ vgn_setup()
 	vfp_load virtio_guest
 	vfp_wait_for test "$(vgn_ifaces | wc -l)" -ge 2 ||
 		fail "virtio_guest bound $(vgn_ifaces | wc -l) interface(s), want 2"
-	ifs=($(vgn_ifaces))
+	# No process substitution: the VM has no /dev/fd.
+	read -r -a ifs <<<"$(vgn_ifaces | tr '\n' ' ')"
 	VGN_A=${ifs[0]}
 	VGN_B=${ifs[1]}
 	vfp_netns_add "$VGN_NS"
@@ -74,7 +75,7 @@ vgn_setup()
 vgn_stat()
 {
 	local dev=$1 re=$2 ns=${3:-}
-	${ns:+ip netns exec $ns} ethtool -S "$dev" |
+	${ns:+ip netns exec "$ns"} ethtool -S "$dev" |
 		awk -v re="^ *$re:" '$0 ~ re { s += $2 } END { print s + 0 }'
 }
 
@@ -82,8 +83,8 @@ vgn_stat()
 # usage: vgn_xfer MB a2b|b2a [port]
 vgn_xfer()
 {
-	local mb=$1 dir=$2 port=${3:-5001} src=$VGN_TMP/tx.$dir dst=$VGN_TMP/rx.$dir
-	local pid t0 t1 rc=0
+	local mb=$1 dir=$2 port=${3:-5001}
+	local src=$VGN_TMP/tx.$dir dst=$VGN_TMP/rx.$dir pid t0 t1 rc=0
 	head -c "${mb}M" /dev/urandom >"$src"
 	if [ "$dir" = a2b ]; then
 		vgn_peer timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
