@@ -29,11 +29,13 @@ resolve_kver()
 		return 0
 		;;
 	esac
-	meta=$(kver_meta "$k") || return 1
-	if [ -L "$CACHE/kernel/$k" ] && [ -z "${VFP_REFRESH:-}" ]; then
+	# 6.1, 6.12, or a locally built kernel such as 6.1-debug
+	# (scripts/debug-kernel), which only the cache knows.
+	if [ -L "$CACHE/kernel/$k" ] && { [ -z "${VFP_REFRESH:-}" ] || ! kver_meta "$k" >/dev/null; }; then
 		readlink "$CACHE/kernel/$k"
 		return 0
 	fi
+	meta=$(kver_meta "$k") || return 1
 	abi=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -1)
 	[ -n "$abi" ] || return 1
 	echo "$abi"
@@ -76,9 +78,9 @@ build_initramfs()
 		esac
 		basename "${mod%.[xz][zs]*}" >>"$stage/m/order"
 	done
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp.$$"
 	rm -rf "$stage"
-	mv "$out.tmp" "$out"
+	mv "$out.tmp.$$" "$out"
 	echo "$out"
 }
 
@@ -91,7 +93,7 @@ kvm_usable()
 }
 
 # Reports that fail a run: the kernel found a bug in itself or in a module.
-KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
+KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption|NETDEV WATCHDOG'
 
 # vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
 #   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,

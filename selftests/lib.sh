@@ -9,7 +9,10 @@ KSFT_PASS=0
 KSFT_FAIL=1
 KSFT_SKIP=4
 
-VFP_REPO=${VFP_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# Always where this file lives: in a nested guest the environment's
+# VFP_REPO names L2's scratch share, while the tree (and its built modules)
+# is visible read-only at the same path as in L1.
+VFP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VFP_NETNS=()
 VFP_LINKS=()
 VFP_PIDS=()
