@@ -173,6 +173,12 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 	int ret;
 
 	lockdep_assert_held(&vq->mutex);
+	/*
+	 * A tap whose netdev is gone polls EPOLLERR: refused on either
+	 * queue, as vhost-net does, rather than dropping every TX packet.
+	 */
+	if (vfs_poll(file, NULL) & EPOLLERR)
+		return -EINVAL;
 	ret = vfp_vq_start(vq);
 	if (ret)
 		return ret;

@@ -3,12 +3,15 @@
  * Life-cycle abuse under traffic, on /dev/vhost-net and /dev/vhost-fp:
  * the owner dies mid-traffic, the backend is pulled and put back, the
  * owner is reset, RX buffers of one byte meet a flood, the file is closed
- * with zero-copy buffers in flight.  Each time the device must stop
+ * with zero-copy buffers in flight, the memory table is replaced and the
+ * tap deleted under traffic.  torture.sh adds what needs the shell.  Each time the device must stop
  * cleanly, close in bounded time, and leave other devices working.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,6 +271,78 @@ TEST_F(life, rx_tiny_buffers_flood)
 	EXPECT_LT(0UL, flood.sent);
 	EXPECT_EQ(0, close_bounded(self->s.dev.fd, WAIT_MS));
 	self->s.dev.fd = -1;
+}
+
+/*
+ * The guest's memory table, the regions listed in ring order or the
+ * other way round: the same memory either way.  See guest.h for the
+ * reverse mapping of regions.
+ */
+static int set_mem_table(int fd, struct guest_mem *m, bool reverse)
+{
+	struct {
+		struct vhost_memory hdr;
+		struct vhost_memory_region r[GUEST_NREGIONS];
+	} t = { .hdr.nregions = GUEST_NREGIONS };
+	unsigned int i, k;
+
+	for (i = 0; i < GUEST_NREGIONS; i++) {
+		k = reverse ? GUEST_NREGIONS - 1 - i : i;
+		t.r[k].guest_phys_addr = GUEST_GPA_BASE + i * GUEST_REGION_SIZE;
+		t.r[k].memory_size = GUEST_REGION_SIZE;
+		t.r[k].userspace_addr = (uintptr_t)m->hva +
+			(GUEST_NREGIONS - 1 - i) * GUEST_REGION_SIZE;
+	}
+	return xioctl(fd, VHOST_SET_MEM_TABLE, &t);
+}
+
+/* QEMU replaces the table under traffic (memory hotplug): no frame lost. */
+TEST_F(life, mem_table_under_traffic)
+{
+	unsigned int i;
+
+	ASSERT_EQ(0, start_device(&self->s));
+	ASSERT_EQ(0, pump_start(&self->s));
+	ASSERT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(0, set_mem_table(self->s.dev.fd, &self->s.dev.mem,
+					   i & 1));
+		if (i % 50 == 0)
+			usleep(1000);
+	}
+	EXPECT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	pump_stop(&self->s);
+	EXPECT_EQ(0, self->s.pump_ret) {
+		TH_LOG("%s", self->s.traffic.err);
+	}
+}
+
+/*
+ * The tap's netdev goes away under an attached backend, mid-traffic: the
+ * device must keep answering, let go of the dead tap and close.
+ */
+TEST_F(life, tap_deleted_under_traffic)
+{
+	struct vhost_vring_state s = { .index = VQ_TX };
+
+	ASSERT_EQ(0, start_device(&self->s));
+	ASSERT_EQ(0, pump_start(&self->s));
+	ASSERT_TRUE(pump_moves(&self->s, PUMP_FRAMES));
+	ASSERT_EQ(0, system("ip link del " TAP_NAME));
+	/* Frames in flight are lost with the netdev: the pump's verdict is moot. */
+	pump_stop(&self->s);
+	usleep(100000);
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, -1));
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_RX, -1));
+	/* The orphaned tap fd is no backend (vhost-fp took it for TX once). */
+	EXPECT_EQ(-EINVAL, guest_set_backend(self->s.dev.fd, VQ_RX,
+					     self->s.tap.fd));
+	EXPECT_EQ(-EINVAL, guest_set_backend(self->s.dev.fd, VQ_TX,
+					     self->s.tap.fd));
+	EXPECT_EQ(0, xioctl(self->s.dev.fd, VHOST_GET_VRING_BASE, &s));
+	EXPECT_EQ(0, close_bounded(self->s.dev.fd, WAIT_MS));
+	self->s.dev.fd = -1;
+	expect_other_moves(_metadata, variant->fp);
 }
 
 /* Close, then unmap guest memory, while TX buffers may be in flight. */

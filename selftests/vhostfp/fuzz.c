@@ -69,8 +69,6 @@ static struct {
 	struct vhost_memory *table;	/* room for MAX_REGIONS regions */
 } fz;
 
-static void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
 static void fz_fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -193,7 +191,7 @@ static int fz_fd(struct rng *r, int right)
 
 	if (rnd(r, 3))
 		return right;
-	return fds[rnd(r, sizeof(fds) / sizeof(fds[0]))];
+	return fds[rnd(r, ARRAY_SIZE(fds))];
 }
 
 static __u32 fz_index(struct rng *r)
@@ -337,7 +335,7 @@ static int op_vring_num(struct rng *r)
 				      65536, 0xffffffff };
 	struct vhost_vring_state s = { .index = fz_index(r) };
 
-	s.num = one_in(r, 2) ? nums[rnd(r, sizeof(nums) / sizeof(nums[0]))] :
+	s.num = one_in(r, 2) ? nums[rnd(r, ARRAY_SIZE(nums))] :
 			       1U << rnd(r, 16);
 	return fz_ioctl(VHOST_SET_VRING_NUM, &s);
 }
@@ -495,7 +493,7 @@ static int op_unknown(struct rng *r)
 	unsigned long cmd;
 
 	if (one_in(r, 2))
-		cmd = cmds[rnd(r, sizeof(cmds) / sizeof(cmds[0]))];
+		cmd = cmds[rnd(r, ARRAY_SIZE(cmds))];
 	else
 		cmd = _IOC(rnd(r, 4), VHOST_VIRTIO, 0xe0 + rnd(r, 16),
 			   rnd(r, 256));
@@ -515,7 +513,7 @@ static int op_bad_pointer(struct rng *r)
 		VHOST_GET_BACKEND_FEATURES, VHOST_NET_SET_BACKEND,
 		VHOST_FP_GET_STATS, VHOST_FP_GET_TUNABLES,
 		VHOST_FP_SET_TUNABLES };
-	unsigned long cmd = cmds[rnd(r, sizeof(cmds) / sizeof(cmds[0]))];
+	unsigned long cmd = cmds[rnd(r, ARRAY_SIZE(cmds))];
 	unsigned int size = _IOC_SIZE(cmd);
 	void *p;
 	int ret;
@@ -729,7 +727,7 @@ static const struct fz_op ops[] = {
 	{ "FORK",		1,	op_fork,		false },
 };
 
-#define NOPS	(sizeof(ops) / sizeof(ops[0]))
+#define NOPS	(ARRAY_SIZE(ops))
 
 static const struct fz_op *fz_pick(struct rng *r)
 {
@@ -839,9 +837,10 @@ static int fz_setup(void)
 	return 0;
 }
 
-static void usage(void)
+static void fz_usage(void)
 {
-	fprintf(stderr, "usage: fuzz [--seed S] [--ops N] [--time SEC] [--hostile 1/N] [--no-faults] [-v]\n");
+	fprintf(stderr, "usage: fuzz [--seed S] [--ops N] [--time SEC]\n"
+		"            [--hostile N (1 in N guest steps)] [--no-faults] [-v]\n");
 	exit(2);
 }
 
@@ -868,13 +867,26 @@ int main(int argc, char **argv)
 	fz.f.hostile_one_in = 64;
 	while ((c = getopt_long(argc, argv, "s:n:t:H:Fv", lopts, NULL)) != -1) {
 		switch (c) {
-		case 's': fz.seed = strtoull(optarg, NULL, 0); break;
-		case 'n': nops = strtoul(optarg, NULL, 0); break;
-		case 't': limit = strtod(optarg, NULL); break;
-		case 'H': fz.f.hostile_one_in = strtoul(optarg, NULL, 0); break;
-		case 'F': faults = false; break;
-		case 'v': fz.verbose = true; break;
-		default: usage();
+		case 's':
+			fz.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			nops = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			limit = strtod(optarg, NULL);
+			break;
+		case 'H':
+			fz.f.hostile_one_in = strtoul(optarg, NULL, 0) ?: 1;
+			break;
+		case 'F':
+			faults = false;
+			break;
+		case 'v':
+			fz.verbose = true;
+			break;
+		default:
+			fz_usage();
 		}
 	}
 	if (!fz.seed)
@@ -938,9 +950,10 @@ int main(int argc, char **argv)
 	printf("# guest: %lu steps, %lu hostile writes, %lu/%lu TX, %lu/%lu RX buffers used\n",
 	       fz.f.guest_steps, fz.f.hostile_ops, fz.f.tx_used, fz.f.tx_posted,
 	       fz.f.rx_used, fz.f.rx_posted);
-	printf("# host: %lu frames sent, %lu received; %lu bring-ups, %lu reopens, %lu live checks, %lu forks\n",
-	       fz.f.host_sent, fz.f.host_recv, fz.repairs, fz.reopens,
-	       fz.live_checks, fz.forks);
+	printf("# host: %lu frames sent, %lu received\n", fz.f.host_sent,
+	       fz.f.host_recv);
+	printf("# %lu bring-ups, %lu reopens, %lu live checks, %lu forks\n",
+	       fz.repairs, fz.reopens, fz.live_checks, fz.forks);
 	printf("# seed %llu: %lu ops in %.1f s (%.0f ops/s), %lu of %lu fault injections hit\n",
 	       (unsigned long long)fz.seed, n, t, n / (t > 0 ? t : 1),
 	       fz.faults, fz.fault_tries);

@@ -13,13 +13,17 @@
 
 #include "common.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Where fuzzed user addresses may point: never at the fuzzer's own memory. */
 #define HOLE_SIZE	(4ULL << 30)	/* PROT_NONE: every access faults */
 #define LOG_MAX_BYTES	(32ULL << 30)	/* dirty log for gpas below 2^50 */
 #define LOGMAP_SIZE	(LOG_MAX_BYTES + (1 << 20))	/* at offsets < 1 MiB */
-#define GPA_SAFE_MAX	(1ULL << 50)	/* gpas up to here are loggable */
-#define GPA_FAR_MIN	(1ULL << 60)	/* gpas from here: no log fits */
-#define RING_MAX_BYTES	(1UL << 20)	/* any ring of up to 32768 entries */
+#define GPA_SAFE_MAX	0x4000000000000ULL	/* 2^50: gpas below are loggable */
+#define GPA_FAR_MIN	0x1000000000000000ULL	/* 2^60: from here no log fits */
+#define RING_MAX_BYTES	(1024UL * 1024)	/* any ring of up to 32768 entries */
 
 /* TX slot i uses descriptors 2i (header) and 2i + 1 (frame). */
 #define TX_SLOT_BYTES	(16 << 10)

@@ -54,9 +54,9 @@ __u64 edge_u64(struct rng *r)
 	if (one_in(r, 4))
 		return rng_next(r);
 	if (one_in(r, 3))
-		return edges[rnd(r, sizeof(edges) / sizeof(edges[0]))] +
+		return edges[rnd(r, ARRAY_SIZE(edges))] +
 		       rnd(r, 3) - 1;
-	return edges[rnd(r, sizeof(edges) / sizeof(edges[0]))];
+	return edges[rnd(r, ARRAY_SIZE(edges))];
 }
 
 __u32 edge_u32(struct rng *r)
