@@ -7,6 +7,8 @@
 #   make KVER=6.12       build against Debian 12's 6.12 kernel
 #   make check [T=name]  set up, build, run every selftest inside QEMU
 #   make demo            boot the host VM, attach a guest through vhostfp, push traffic
+#   make fuzz [KVER=6.1-debug] [FUZZ_OPS=N] [FUZZ_SEED=S] [FUZZ_TIME=SEC]
+#                        the vhost-fp fuzzer in one VM, 1M operations by default
 #   make install         modules_install + depmod (on a real KVM host)
 
 KVER ?= 6.1
@@ -75,6 +77,18 @@ demo: setup
 	$(MAKE) KVER=$(KVER) all
 	scripts/demo --kver $(KVER)
 
+# The fuzzer, long (make check runs a one-minute slice): FUZZ_OPS
+# operations on KVER, bounded by FUZZ_TIME seconds; FUZZ_SEED replays the
+# seed a failed run printed. Debug kernels (KVER=6.1-debug) panic on warn.
+FUZZ_OPS ?= 1000000
+FUZZ_TIME ?= 7200
+
+fuzz: selftests
+	$(MAKE) KVER=$(KVER) modules
+	scripts/vm --kver $(KVER) --timeout $$(($(FUZZ_TIME) + 900)) \
+		$(if $(findstring debug,$(KVER)),--append panic_on_warn=1) -- \
+		'VFP_FUZZ_TIME=$(FUZZ_TIME) selftests/vhostfp/fuzz.sh --ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))'
+
 checkpatch:
 	scripts/checkpatch
 
@@ -83,4 +97,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests clean install setup check demo checkpatch lint
+.PHONY: all tools modules kdir-check selftests clean install setup check demo fuzz checkpatch lint

@@ -857,7 +857,7 @@ int main(int argc, char **argv)
 	};
 	unsigned long nops = env_ulong("VFP_FUZZ_OPS", 100000), n;
 	unsigned long counts[NOPS] = {}, errs[NOPS] = {};
-	double secs[NOPS] = {}, t1;
+	double secs[NOPS] = {}, t1, shown = 0;
 	double limit = env_ulong("VFP_FUZZ_TIME", 0), t0, t;
 	bool faults = true;
 	struct rng r;
@@ -926,11 +926,13 @@ int main(int argc, char **argv)
 			printf("# %lu %s\n", n, op->name);
 		if (n % LIVE_EVERY == LIVE_EVERY - 1)
 			fz_live_check(&r);
-		if (n % 100000 == 99999 || (n % 1024 == 0 && limit)) {
+		if (n % 256 == 255) {
 			t = now_s() - t0;
-			if (n % 100000 == 99999)
+			if (t - shown >= 60) {
 				printf("# %lu ops in %.0f s, %lu faults injected\n",
 				       n + 1, t, fz.faults);
+				shown = t;
+			}
 			if (limit && t > limit) {
 				printf("# time limit reached after %lu ops\n", n + 1);
 				n++;
