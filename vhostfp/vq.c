@@ -40,8 +40,10 @@ void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
 }
 
 /*
- * Back to the state of a fresh open: no ring, no eventfds, zero counters.
- * The backend is already detached and the worker idle for this queue.
+ * Back to the state of a fresh open: no ring, no eventfds.  The counters
+ * stay: they count for the open file, across RESET_OWNER (a guest reboot),
+ * like a NIC's counters across a ring reset.  The backend is already
+ * detached and the worker idle for this queue.
  */
 void vfp_vq_reset(struct vfp_vq *vq)
 {
@@ -76,7 +78,6 @@ void vfp_vq_reset(struct vfp_vq *vq)
 	vq->used_count = 0;
 	vq->signal_pending = false;
 	vq->busyloop_timeout = 0;
-	memset(&vq->stats, 0, sizeof(vq->stats));
 }
 
 /* Make the ring usable by the worker: called when a backend attaches. */

@@ -29,7 +29,8 @@
 #define VHOST_FP_STATS_VERSION	1
 
 /*
- * Counters of one virtqueue since SET_OWNER (RESET_OWNER clears them).
+ * Counters of one virtqueue since the device was opened: they survive
+ * RESET_OWNER (a guest reboot), and go with the last close.
  * They are sampled without locking: each value is exact, the set is not
  * a single snapshot.
  */
