@@ -53,7 +53,8 @@ vhostfp)
 *) fail "unknown backend '$BACKEND'" ;;
 esac
 if [ "$GUEST" = virtio_guest ]; then
-	vfp_ko virtio_guest >/dev/null || fail "virtio_guest.ko is not built for $(uname -r)"
+	l2kv=${VFP_L2_KVER:-$(uname -r)}
+	vfp_ko virtio_guest "$l2kv" >/dev/null || fail "virtio_guest.ko is not built for $l2kv"
 fi
 
 # The peer: a sink for the guest's data and a source of our own.
