@@ -29,9 +29,9 @@
 
 #include "vhostfp.h"
 
-#define VFP_PACKED_AVAIL	(1U << VRING_PACKED_DESC_F_AVAIL)
-#define VFP_PACKED_USED		(1U << VRING_PACKED_DESC_F_USED)
-#define VFP_PACKED_WRAP		(1U << VRING_PACKED_EVENT_F_WRAP_CTR)
+#define VFP_PACKED_AVAIL	BIT(VRING_PACKED_DESC_F_AVAIL)
+#define VFP_PACKED_USED		BIT(VRING_PACKED_DESC_F_USED)
+#define VFP_PACKED_WRAP		BIT(VRING_PACKED_EVENT_F_WRAP_CTR)
 
 /*
  * Buffers taken from the ring and not yet returned.  At most num are in
