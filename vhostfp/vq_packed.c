@@ -108,6 +108,8 @@ static int vfp_packed_init_access(struct vfp_vq *vq)
 	}
 	p->num = vq->num;
 	vq->packed = p;
+	vq->avail_idx = vq->last_avail_idx |
+			(vq->avail_wrap ? VFP_PACKED_WRAP : 0);
 	return 0;
 }
 
@@ -247,8 +249,11 @@ static int vfp_packed_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 		vfp_vq_err(vq, "cannot read descriptor %u", pos);
 		return -EFAULT;
 	}
-	if (!vfp_packed_is_avail(le16_to_cpu(flags), wrap))
+	if (!vfp_packed_is_avail(le16_to_cpu(flags), wrap)) {
+		/* Where to wait for more: see vfp_packed_enable_notify(). */
+		vq->avail_idx = pos | (wrap ? VFP_PACKED_WRAP : 0);
 		return 0;
+	}
 	/* The flags say the chain is complete: read it only after them. */
 	smp_rmb();
 	memset(buf, 0, sizeof(*buf));
@@ -436,16 +441,23 @@ static int vfp_packed_set_event(struct vfp_vq *vq, u16 off_wrap, u16 flags)
 	return vfp_log_used(vq, 0, sizeof(*ev));
 }
 
+/*
+ * Ask for a kick when the guest makes the descriptor available at which
+ * the ring last looked empty (vq->avail_idx: position | wrap << 15).
+ * That is not always last_avail_idx: RX may have put back buffers it
+ * took for a packet they were too few for.  Returns true when that
+ * descriptor is available already: the caller looks again.
+ */
 static bool vfp_packed_enable_notify(struct vfp_vq *vq)
 {
+	unsigned int pos = vq->avail_idx & (VFP_PACKED_WRAP - 1);
+	bool wrap = vq->avail_idx & VFP_PACKED_WRAP;
 	u16 off_wrap = 0, flags = VRING_PACKED_EVENT_FLAG_ENABLE;
 	__le16 desc_flags;
 	int ret;
 
-	/* With event idx: kick when the next descriptor we take is made. */
 	if (vfp_has_feature(vq, VIRTIO_RING_F_EVENT_IDX)) {
-		off_wrap = vq->last_avail_idx |
-			   (vq->avail_wrap ? VFP_PACKED_WRAP : 0);
+		off_wrap = vq->avail_idx;
 		flags = VRING_PACKED_EVENT_FLAG_DESC;
 	}
 	ret = vfp_packed_set_event(vq, off_wrap, flags);
@@ -459,11 +471,11 @@ static bool vfp_packed_enable_notify(struct vfp_vq *vq)
 	 * them.
 	 */
 	smp_mb();
-	if (get_user(desc_flags, &vfp_packed_ring(vq)[vq->last_avail_idx].flags)) {
-		vfp_vq_err(vq, "cannot read descriptor %u", vq->last_avail_idx);
+	if (get_user(desc_flags, &vfp_packed_ring(vq)[pos].flags)) {
+		vfp_vq_err(vq, "cannot read descriptor %u", pos);
 		return false;
 	}
-	return vfp_packed_is_avail(le16_to_cpu(desc_flags), vq->avail_wrap);
+	return vfp_packed_is_avail(le16_to_cpu(desc_flags), wrap);
 }
 
 static void vfp_packed_disable_notify(struct vfp_vq *vq)
