@@ -182,9 +182,11 @@ struct vfp_vq {
 	struct vfp_mem *mem;		/* copied from dev */
 
 	u16 last_avail_idx;		/* next avail entry to take */
-	u16 avail_idx;			/* split: guest's avail idx, last read;
-					 * packed: pos | wrap << 15 last found
-					 * not available */
+	/*
+	 * Split: the guest's avail idx, last read.  Packed: position |
+	 * wrap << 15 where the ring was last found empty.
+	 */
+	u16 avail_idx;
 	u16 last_used_idx;		/* next used entry to write */
 	/* Packed only: the ring positions above are < num, these go with. */
 	bool avail_wrap;		/* wrap counter at last_avail_idx */
