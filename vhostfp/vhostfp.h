@@ -43,6 +43,8 @@
 /* A handler yields after this many packets or bytes in one pass. */
 #define VFP_WEIGHT_PACKETS	256
 #define VFP_WEIGHT_BYTES	(512 * 1024)
+/* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
+#define VFP_BUSY_POLL_MAX_US	10000
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -73,6 +75,15 @@ struct vfp_worker {
 	struct task_struct *task;
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by task */
+};
+
+/*
+ * One busy poll of a handler (poll.c), on its stack: started when the
+ * handler first finds nothing to do, ended by work or by the timeout.
+ */
+struct vfp_busy {
+	u64 start;			/* local_clock(); 0: not polling */
+	u64 end;
 };
 
 /* A wait queue entry that turns wakeups matching mask into work. */
@@ -148,6 +159,9 @@ struct vfp_vq_stats {
 	u64 batches;
 	u64 drops;
 	u64 guest_errors;
+	u64 busy_polls;
+	u64 busy_poll_hits;
+	u64 busy_poll_ns;
 };
 
 struct vfp_vq {
@@ -189,7 +203,7 @@ struct vfp_vq {
 	struct file *kick;
 	struct eventfd_ctx *call_ctx;
 	struct eventfd_ctx *err_ctx;
-	u32 busyloop_timeout;		/* stored only; no busy polling */
+	u32 busyloop_timeout;		/* us; 0: no busy polling */
 
 	struct ratelimit_state err_rs;
 	struct vfp_vq_stats stats;
@@ -291,6 +305,8 @@ void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
 int vfp_poll_start(struct vfp_poll *poll, struct file *file);
 void vfp_poll_stop(struct vfp_poll *poll);
 void vfp_poll_queue(struct vfp_poll *poll);
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy);
+void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
