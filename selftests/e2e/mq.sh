@@ -9,8 +9,9 @@
 #   |  netns vfp-peer                                                        |
 #   |  vfp-veth1 10.77.0.1 ==veth== vfp-veth0 --[br0]-- tap0 (multi_queue)   |
 #   |                                            queue 0 | ... | queue N-1   |
-#   |                                            fd 3    |     | fd 3+N-1    |
-#   |   QEMU in cgroup vfp-mq: -netdev tap,queues=N,vhostfds=3:...[,poll-us] |
+#   |   QEMU in cgroup vfp-mq:                   fd 10   |     | fd 10+N-1   |
+#   |   -netdev tap,fds=10:..,vhost=on,vhostfds=20:..[,poll-us=US]           |
+#   |   (fd 20+i: /dev/vhost-fp or /dev/vhost-net, one per queue pair)       |
 #   |   +------------------ L2 (QEMU -accel kvm, 2 vCPUs) ----------------+  |
 #   |   |  eth0 10.77.0.2, stock virtio_net, ethtool -L combined N        |  |
 #   |   |  flow i (ports 5001+i out, 5101+i in) -> queue pair i (tc)      |  |
@@ -47,7 +48,7 @@ QUEUES=${1:-}
 POLL_US=${2:-0}
 BACKEND=${3:-}
 MB=${VFP_XFER_MB:-8}
-case "$QUEUES" in [1-7]) ;; *) fail "QUEUES must be 1..7 (fds 3..9), not '$QUEUES'" ;; esac
+case "$QUEUES" in [1-8]) ;; *) fail "QUEUES must be 1..8, not '$QUEUES'" ;; esac
 case "$BACKEND" in
 vhostfp) vfp_load vhostfp; DEV=/dev/vhost-fp ;;
 vhost_net) vfp_modprobe vhost_net; DEV=/dev/vhost-net ;;
@@ -60,13 +61,14 @@ ip tuntap add tap0 mode tap multi_queue vnet_hdr || fail "cannot create a multi-
 vfp_link_track tap0
 ip link set tap0 master br0 up
 
-FD=()
-fds=""
+# QEMU takes vhostfds= only with fds=: the tap's queues are opened here
+# (TUNSETIFF with IFF_MULTI_QUEUE) as fds 10.., the devices as fds 20..
+fds="" vhostfds=""
 for ((i = 0; i < QUEUES; i++)); do
-	FD+=(--fd "$((3 + i)):$DEV")
-	fds+=${fds:+:}$((3 + i))
+	fds+=${fds:+:}$((10 + i))
+	vhostfds+=${vhostfds:+:}$((20 + i))
 done
-NETDEV=tap,id=n0,ifname=tap0,script=no,downscript=no,queues=$QUEUES,vhost=on,vhostfds=$fds
+NETDEV=tap,id=n0,fds=$fds,vhost=on,vhostfds=$vhostfds
 [ "$POLL_US" = 0 ] || NETDEV+=,poll-us=$POLL_US
 DEVICE=virtio-net-pci,netdev=n0,mq=on,vectors=$((2 * QUEUES + 2)),mac=52:54:00:12:34:56
 
@@ -101,11 +103,31 @@ mq_sample()
 rm -f $QEMU_PID_FILE
 vfp_bg vfp_stats_follow /tmp/vfp-mq-sample mq_sample
 
+# Run "$@" with the fds NETDEV names open.
+with_queue_fds()
+{
+	MQ_QUEUES=$QUEUES MQ_TAP=tap0 MQ_DEV=$DEV python3 - "$@" <<-'EOF'
+	import fcntl, os, struct, sys
+	TUNSETIFF = 0x400454ca
+	FLAGS = 0x0002 | 0x1000 | 0x4000 | 0x0100  # TAP NO_PI VNET_HDR MULTI_QUEUE
+	tap = os.environ["MQ_TAP"].encode()
+	for i in range(int(os.environ["MQ_QUEUES"])):
+	    fd = os.open("/dev/net/tun", os.O_RDWR)
+	    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", tap, FLAGS))
+	    os.dup2(fd, 10 + i)
+	    os.close(fd)
+	    fd = os.open(os.environ["MQ_DEV"], os.O_RDWR)
+	    os.dup2(fd, 20 + i)
+	    os.close(fd)
+	os.execvp(sys.argv[1], sys.argv[1:])
+	EOF
+}
+
 mkdir $CG || fail "cannot create cgroup $CG"
 log "$QUEUES queue pairs, backend $BACKEND, poll-us $POLL_US, ${MB} MiB per flow each way"
 out=$(echo $BASHPID >$CG/cgroup.procs &&
-	VFP_L2_QEMU_PID_FILE=$QEMU_PID_FILE exec "$VFP_REPO/scripts/l2" --smp 2 --timeout 900 \
-	"${FD[@]}" --netdev "$NETDEV" --device "$DEVICE" \
+	VFP_L2_QEMU_PID_FILE=$QEMU_PID_FILE with_queue_fds "$VFP_REPO/scripts/l2" --smp 2 \
+	--timeout 900 --netdev "$NETDEV" --device "$DEVICE" \
 	-- "selftests/e2e/mq-guest.sh $QUEUES 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
