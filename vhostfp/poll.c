@@ -92,14 +92,18 @@ void vfp_poll_stop(struct vfp_poll *poll)
  * The other sources of work of the queue pair are watched through the
  * worker's list: the other queue's kicks and socket wakeups, zero-copy
  * completions queue work there.  The poll ends as soon as the worker has
- * other work, the scheduler wants the CPU (need_resched()), or the time is
- * up, and never lasts longer than VFP_BUSY_POLL_MAX_US; the caller then
- * takes its idle path and the worker runs the rest or cond_resched()s.
+ * work other than @own (the wakeup of the very source polled, which the
+ * handler sees for itself), the scheduler wants the CPU (need_resched()),
+ * or the time is up, and never lasts longer than VFP_BUSY_POLL_MAX_US; the
+ * caller then takes its idle path and the worker runs the rest or
+ * cond_resched()s.  A queued @own runs the handler once more afterwards,
+ * harmlessly: the wait queue entries stay armed throughout, so no wakeup
+ * is lost, even on a tap queue that is detached meanwhile.
  *
  * In a handler's loop, under the vq mutex:
  *
  *	if (nothing to do) {
- *		if (vfp_busy_poll(vq, &busy))
+ *		if (vfp_busy_poll(vq, &busy, own))
  *			continue;	(look again)
  *		go idle;
  *	}
@@ -114,7 +118,8 @@ static void vfp_busy_poll_end(struct vfp_vq *vq, struct vfp_busy *busy,
 	busy->start = 0;
 }
 
-bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy)
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
+		   const struct vfp_work *own)
 {
 	u32 us = min_t(u32, vq->busyloop_timeout, VFP_BUSY_POLL_MAX_US);
 	u64 now;
@@ -130,7 +135,7 @@ bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy)
 		vq->stats.busy_polls++;
 	}
 	if (now >= busy->end || need_resched() ||
-	    !llist_empty(&vq->worker->work_list)) {
+	    vfp_worker_has_other_work(vq->worker, own)) {
 		vfp_busy_poll_end(vq, busy, now);
 		return false;
 	}

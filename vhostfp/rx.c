@@ -194,18 +194,13 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 	int len, ret;
 
 	vfp_vq_disable_notify(vq);
-	/*
-	 * A busy poll looks at the tap itself; the tap's wakeups would only
-	 * end it early.  Re-armed below, which catches what came meanwhile.
-	 */
-	if (vq->busyloop_timeout)
-		vfp_poll_stop(&nvq->sock_poll);
 	for (;;) {
 		len = vfp_rx_peek(nvq, sock);
 		if (len <= 0) {
 			/* The guest gets what we have before we wait for more. */
 			vfp_vq_flush_used(vq);
-			if (vfp_busy_poll(vq, &busy))
+			/* The tap's own wakeups are what we look for. */
+			if (vfp_busy_poll(vq, &busy, &nvq->sock_poll.work))
 				continue;
 			break;
 		}

@@ -131,7 +131,8 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 			/* What we have goes out before we wait for more. */
 			vfp_txb_flush(nvq, sock);
 			vfp_vq_flush_used(vq);
-			if (vfp_busy_poll(vq, &busy))
+			/* A kick is what we look for. */
+			if (vfp_busy_poll(vq, &busy, &vq->kick_poll.work))
 				continue;
 			if (!vfp_vq_enable_notify(vq))
 				break;

@@ -75,6 +75,7 @@ struct vfp_worker {
 	struct task_struct *task;
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by task */
+	bool batch_more;		/* task only: taken work still to run */
 };
 
 /*
@@ -298,6 +299,8 @@ void vfp_worker_destroy(struct vfp_worker *worker);
 void vfp_work_init(struct vfp_work *work, vfp_work_fn_t fn);
 void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work);
 void vfp_worker_flush(struct vfp_worker *worker);
+bool vfp_worker_has_other_work(struct vfp_worker *worker,
+			       const struct vfp_work *own);
 
 /* poll.c APIs: */
 void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
@@ -305,7 +308,8 @@ void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
 int vfp_poll_start(struct vfp_poll *poll, struct file *file);
 void vfp_poll_stop(struct vfp_poll *poll);
 void vfp_poll_queue(struct vfp_poll *poll);
-bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy);
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
+		   const struct vfp_work *own);
 void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 
 /* mem.c APIs: */
