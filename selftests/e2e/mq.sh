@@ -83,15 +83,17 @@ vfp_wait_for ip netns exec vfp-peer sh -c "ss -ltn | grep -q :$((5100 + QUEUES))
 
 # What the host sees while the guest runs: QEMU's worker threads (name,
 # cgroup) and each device's counters, as "dev <name>" then its stats.
+# vhostfp's workers are kernel threads; vhost_net's are too on 6.1, and
+# threads of QEMU (vhost_task) on 6.12.
 QEMU_PID_FILE=/tmp/vfp-mq-qemu.pid
 mq_sample()
 {
 	local qpid t d
 	qpid=$(cat $QEMU_PID_FILE 2>/dev/null) || return 1
-	for t in /proc/[0-9]*; do
+	for t in /proc/[0-9]* /proc/"$qpid"/task/[0-9]*; do
 		case "$(cat "$t/comm" 2>/dev/null)" in
 		vhostfp-"$qpid" | vhost-"$qpid")
-			echo "worker ${t#/proc/} $(cat "$t/comm") $(cat "$t/cgroup")" ;;
+			echo "worker ${t##*/} $(cat "$t/comm") $(cat "$t/cgroup")" ;;
 		esac
 	done
 	for d in /sys/kernel/debug/vhostfp/"$qpid"-*; do
@@ -100,8 +102,18 @@ mq_sample()
 		cat "$d/stats"
 	done
 }
+# Only a complete sample is kept: while QEMU exits, the devices leave
+# debugfs before their workers stop.
+mq_sample_complete()
+{
+	local s
+	s=$(mq_sample) || return 1
+	[ "$(echo "$s" | grep -c '^worker ')" -eq "$QUEUES" ] || return 1
+	[ "$BACKEND" != vhostfp ] || [ "$(echo "$s" | grep -c '^dev ')" -eq "$QUEUES" ] || return 1
+	echo "$s"
+}
 rm -f $QEMU_PID_FILE
-vfp_bg vfp_stats_follow /tmp/vfp-mq-sample mq_sample
+vfp_bg vfp_stats_follow /tmp/vfp-mq-sample mq_sample_complete
 
 # Run "$@" with the fds NETDEV names open.
 with_queue_fds()
@@ -133,7 +145,7 @@ out=$(echo $BASHPID >$CG/cgroup.procs &&
 	fail "the guest's run failed"
 }
 echo "$out" | grep -v '^VFP-' | sed 's/^/# l2: /'
-[ -s /tmp/vfp-mq-sample ] || fail "nothing was sampled while the guest ran"
+[ -s /tmp/vfp-mq-sample ] || fail "no complete sample (a worker and a device per fd) while the guest ran"
 sed 's/^/# host: /' /tmp/vfp-mq-sample
 
 # One worker per fd, all in QEMU's cgroup.
