@@ -44,6 +44,8 @@
 /* A handler yields after this many packets or bytes in one pass. */
 #define VFP_WEIGHT_PACKETS	256
 #define VFP_WEIGHT_BYTES	(512 * 1024)
+/* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
+#define VFP_BUSY_POLL_MAX_US	10000
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -75,6 +77,16 @@ struct vfp_worker {
 	struct task_struct *task;
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by task */
+	bool batch_more;		/* task only: taken work still to run */
+};
+
+/*
+ * One busy poll of a handler (poll.c), on its stack: started when the
+ * handler first finds nothing to do, ended by work or by the timeout.
+ */
+struct vfp_busy {
+	u64 start;			/* local_clock(); 0: not polling */
+	u64 end;
 };
 
 /* A wait queue entry that turns wakeups matching mask into work. */
@@ -150,6 +162,9 @@ struct vfp_vq_stats {
 	u64 batches;
 	u64 drops;
 	u64 guest_errors;
+	u64 busy_polls;
+	u64 busy_poll_hits;
+	u64 busy_poll_ns;
 };
 
 struct vfp_vq {
@@ -204,7 +219,7 @@ struct vfp_vq {
 	struct file *kick;
 	struct eventfd_ctx *call_ctx;
 	struct eventfd_ctx *err_ctx;
-	u32 busyloop_timeout;		/* stored only; no busy polling */
+	u32 busyloop_timeout;		/* us; 0: no busy polling */
 
 	struct ratelimit_state err_rs;
 	struct vfp_vq_stats stats;
@@ -299,6 +314,8 @@ void vfp_worker_destroy(struct vfp_worker *worker);
 void vfp_work_init(struct vfp_work *work, vfp_work_fn_t fn);
 void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work);
 void vfp_worker_flush(struct vfp_worker *worker);
+bool vfp_worker_has_other_work(struct vfp_worker *worker,
+			       const struct vfp_work *own);
 
 /* poll.c APIs: */
 void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
@@ -306,6 +323,9 @@ void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
 int vfp_poll_start(struct vfp_poll *poll, struct file *file);
 void vfp_poll_stop(struct vfp_poll *poll);
 void vfp_poll_queue(struct vfp_poll *poll);
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
+		   const struct vfp_work *own);
+void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
