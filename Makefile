@@ -68,10 +68,19 @@ setup:
 
 # The test suite: everything inside QEMU. T=name runs one test.
 # Both supported kernels unless KVER is given on the command line.
+# DEBUG=1 runs them on the debug kernels (scripts/debug-kernel: KASAN,
+# lockdep, kmemleak, UBSAN, fault injection; built once, ~1 h each) with
+# panic_on_warn=1; nested guests boot the stock kernel of the same series.
 CHECK_KVERS := $(if $(filter command line,$(origin KVER)),$(KVER),6.1 6.12)
+ifeq ($(DEBUG),1)
+CHECK_KVERS := $(addsuffix -debug,$(CHECK_KVERS))
+endif
 
-check: setup selftests tools
+check: setup selftests tools $(if $(filter 1,$(DEBUG)),debug-kernels)
 	scripts/run-tests $(foreach k,$(CHECK_KVERS),--kver $(k)) $(if $(T),--test $(T))
+
+debug-kernels:
+	for k in $(CHECK_KVERS); do scripts/debug-kernel $${k%-debug} || exit 1; done
 
 demo: setup
 	$(MAKE) KVER=$(KVER) all
@@ -97,4 +106,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests clean install setup check demo fuzz checkpatch lint
+.PHONY: all tools modules kdir-check selftests clean install setup check debug-kernels demo fuzz checkpatch lint

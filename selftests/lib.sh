@@ -33,14 +33,15 @@ vfp_cleanup()
 	return 0
 }
 
-# The .ko of one of our modules built for the running kernel: make copies
-# each build to .cache/build/<kernel ABI>/ so both kernels' builds coexist.
+# The .ko of one of our modules built for the running kernel (or for the
+# kernel ABI given second): make copies each build to
+# .cache/build/<kernel ABI>/ so several kernels' builds coexist.
 vfp_ko()
 {
-	local name=$1 ko
-	for ko in "$VFP_REPO/.cache/build/$(uname -r)/$name.ko" "$VFP_REPO/$name/$name.ko"; do
+	local name=$1 kv=${2:-$(uname -r)} ko
+	for ko in "$VFP_REPO/.cache/build/$kv/$name.ko" "$VFP_REPO/$name/$name.ko"; do
 		[ -f "$ko" ] || continue
-		[ "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$(uname -r)" ] || continue
+		[ "$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)" = "$kv" ] || continue
 		echo "$ko"
 		return 0
 	done

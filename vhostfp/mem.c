@@ -173,3 +173,26 @@ int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len)
 	}
 	return 0;
 }
+
+/*
+ * The guest-physical address of user range [hva, hva + len), which must
+ * lie in one region: 0, or -EFAULT when it is not all guest memory.  A
+ * linear search: used to check ring placement and to log ring writes.
+ */
+int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa)
+{
+	unsigned int i;
+	u64 last;
+
+	if (!mem || !len || check_add_overflow(hva, len - 1, &last))
+		return -EFAULT;
+	for (i = 0; i < mem->nregions; i++) {
+		const struct vfp_mem_region *r = &mem->regions[i];
+
+		if (hva >= r->hva && last - r->hva < r->size) {
+			*gpa = r->gpa + (hva - r->hva);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}

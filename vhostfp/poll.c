@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Turning file readiness (a kick eventfd, a tap socket) into worker runs:
- * a wait queue entry on the file whose wake function queues a work.
+ * a wait queue entry on the file whose wake function queues a work; and
+ * the opposite, busy polling, for a handler that would rather not wait.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
 
 #include "vhostfp.h"
 
@@ -77,4 +80,74 @@ void vfp_poll_stop(struct vfp_poll *poll)
 		return;
 	remove_wait_queue(poll->wqh, &poll->wait);
 	poll->wqh = NULL;
+}
+
+/*
+ * Busy polling (VHOST_SET_VRING_BUSYLOOP_TIMEOUT, QEMU's poll-us=): a
+ * handler that runs out of work does not go idle at once but looks at its
+ * source again (TX: the avail ring, RX: the tap's queue) for up to the
+ * timeout, with the guest's notifications still disabled.  A guest that
+ * sends again soon saves a kick (an exit), the host a wakeup.
+ *
+ * The other sources of work of the queue pair are watched through the
+ * worker's list: the other queue's kicks and socket wakeups, zero-copy
+ * completions queue work there.  The poll ends as soon as the worker has
+ * work other than @own (the wakeup of the very source polled, which the
+ * handler sees for itself), the scheduler wants the CPU (need_resched()),
+ * or the time is up, and never lasts longer than VFP_BUSY_POLL_MAX_US; the
+ * caller then takes its idle path and the worker runs the rest or
+ * cond_resched()s.  A queued @own runs the handler once more afterwards,
+ * harmlessly: the wait queue entries stay armed throughout, so no wakeup
+ * is lost, even on a tap queue that is detached meanwhile.
+ *
+ * In a handler's loop, under the vq mutex:
+ *
+ *	if (nothing to do) {
+ *		if (vfp_busy_poll(vq, &busy, own))
+ *			continue;	(look again)
+ *		go idle;
+ *	}
+ *	vfp_busy_poll_found(vq, &busy);
+ *
+ * Returns true while the caller should look again.
+ */
+static void vfp_busy_poll_end(struct vfp_vq *vq, struct vfp_busy *busy,
+			      u64 now)
+{
+	vq->stats.busy_poll_ns += now - busy->start;
+	busy->start = 0;
+}
+
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
+		   const struct vfp_work *own)
+{
+	u32 us = min_t(u32, vq->busyloop_timeout, VFP_BUSY_POLL_MAX_US);
+	u64 now;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!us)
+		return false;
+	now = local_clock();
+	if (!busy->start) {
+		/* Nonzero: a clock reading of 0 would look like "idle". */
+		busy->start = now ?: 1;
+		busy->end = now + us * NSEC_PER_USEC;
+		vq->stats.busy_polls++;
+	}
+	if (now >= busy->end || need_resched() ||
+	    vfp_worker_has_other_work(vq->worker, own)) {
+		vfp_busy_poll_end(vq, busy, now);
+		return false;
+	}
+	cpu_relax();
+	return true;
+}
+
+/* The handler found work: if it was busy polling, the poll paid off. */
+void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy)
+{
+	if (!busy->start)
+		return;
+	vq->stats.busy_poll_hits++;
+	vfp_busy_poll_end(vq, busy, local_clock());
 }

@@ -186,6 +186,7 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 {
 	struct vfp_vq *vq = &nvq->vq;
+	struct vfp_busy busy = { };
 	bool starved = false;
 	unsigned int pkts = 0;
 	struct vfp_rx_bufs rb;
@@ -193,7 +194,17 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 	int len, ret;
 
 	vfp_vq_disable_notify(vq);
-	while ((len = vfp_rx_peek(nvq, sock)) > 0) {
+	for (;;) {
+		len = vfp_rx_peek(nvq, sock);
+		if (len <= 0) {
+			/* The guest gets what we have before we wait for more. */
+			vfp_vq_flush_used(vq);
+			/* The tap's own wakeups are what we look for. */
+			if (vfp_busy_poll(vq, &busy, &nvq->sock_poll.work))
+				continue;
+			break;
+		}
+		vfp_busy_poll_found(vq, &busy);
 		ret = vfp_rx_get_bufs(nvq, (u64)len + nvq->vhost_hlen +
 				      nvq->sock_hlen, &rb);
 		if (ret < 0)

@@ -33,6 +33,9 @@ static void vfp_stats_read_vq(const struct vfp_vq *vq,
 	out->batches = READ_ONCE(s->batches);
 	out->drops = READ_ONCE(s->drops);
 	out->guest_errors = READ_ONCE(s->guest_errors);
+	out->busy_polls = READ_ONCE(s->busy_polls);
+	out->busy_poll_hits = READ_ONCE(s->busy_poll_hits);
+	out->busy_poll_ns = READ_ONCE(s->busy_poll_ns);
 }
 
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out)
@@ -68,6 +71,9 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s batches %llu\n", names[i], q->batches);
 		seq_printf(m, "%s drops %llu\n", names[i], q->drops);
 		seq_printf(m, "%s guest_errors %llu\n", names[i], q->guest_errors);
+		seq_printf(m, "%s busy_polls %llu\n", names[i], q->busy_polls);
+		seq_printf(m, "%s busy_poll_hits %llu\n", names[i], q->busy_poll_hits);
+		seq_printf(m, "%s busy_poll_ns %llu\n", names[i], q->busy_poll_ns);
 	}
 	return 0;
 }

@@ -113,6 +113,7 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 {
 	struct vfp_vq *vq = &nvq->vq;
+	struct vfp_busy busy = { };
 	size_t bytes = 0;
 	unsigned int pkts = 0;
 	struct vfp_buf buf;
@@ -127,11 +128,18 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 		if (ret < 0)
 			break;
 		if (!ret) {
+			/* What we have goes out before we wait for more. */
+			vfp_txb_flush(nvq, sock);
+			vfp_vq_flush_used(vq);
+			/* A kick is what we look for. */
+			if (vfp_busy_poll(vq, &busy, &vq->kick_poll.work))
+				continue;
 			if (!vfp_vq_enable_notify(vq))
 				break;
 			vfp_vq_disable_notify(vq);
 			continue;
 		}
+		vfp_busy_poll_found(vq, &busy);
 		if (buf.in_num) {
 			vfp_vq_err(vq, "TX buffer %u is writable", buf.id);
 			vfp_tx_drop(vq, &buf);

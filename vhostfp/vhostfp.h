@@ -2,7 +2,8 @@
 /*
  * vhostfp private header.
  *
- * Layering: the ring engine (vq.c, vq_split.c, mem.c, log.c) moves buffers
+ * Layering: the ring engine (vq.c, vq_split.c, vq_packed.c, mem.c, log.c)
+ * moves buffers
  * described by guest rings and knows nothing of networking; the net backend
  * (net.c, tx.c, rx.c, zc.c) moves packets and knows nothing of ring layout.
  * worker.c and poll.c run the handlers; dev.c owns the per-open state.
@@ -26,7 +27,7 @@
 #include <linux/vhost_fp.h>
 #include <net/xdp.h>
 
-/* Longest ring the virtio spec allows for a split queue. */
+/* Longest ring the virtio spec allows (split; packed rings too). */
 #define VFP_VQ_NUM_MAX		32768
 /* Guest memory regions per table; vhost's max_mem_regions default. */
 #define VFP_MEM_REGIONS_MAX	509
@@ -43,12 +44,15 @@
 /* A handler yields after this many packets or bytes in one pass. */
 #define VFP_WEIGHT_PACKETS	256
 #define VFP_WEIGHT_BYTES	(512 * 1024)
+/* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
+#define VFP_BUSY_POLL_MAX_US	10000
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
 			 (1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |		\
 			 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |	\
 			 (1ULL << VIRTIO_RING_F_EVENT_IDX) |		\
+			 (1ULL << VIRTIO_F_RING_PACKED) |		\
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 			 (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |		\
 			 (1ULL << VHOST_F_LOG_ALL))
@@ -73,6 +77,16 @@ struct vfp_worker {
 	struct task_struct *task;
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by task */
+	bool batch_more;		/* task only: taken work still to run */
+};
+
+/*
+ * One busy poll of a handler (poll.c), on its stack: started when the
+ * handler first finds nothing to do, ended by work or by the timeout.
+ */
+struct vfp_busy {
+	u64 start;			/* local_clock(); 0: not polling */
+	u64 end;
 };
 
 /* A wait queue entry that turns wakeups matching mask into work. */
@@ -121,7 +135,7 @@ struct vfp_used {
 	u32 len;
 };
 
-/* Ring layout specific half of the engine: vq_split.c, later vq_packed.c. */
+/* Ring layout specific half of the engine: vq_split.c, vq_packed.c. */
 struct vfp_vq_ops {
 	int (*check_addr)(struct vfp_vq *vq);
 	int (*init_access)(struct vfp_vq *vq);
@@ -148,6 +162,9 @@ struct vfp_vq_stats {
 	u64 batches;
 	u64 drops;
 	u64 guest_errors;
+	u64 busy_polls;
+	u64 busy_poll_hits;
+	u64 busy_poll_ns;
 };
 
 struct vfp_vq {
@@ -164,6 +181,11 @@ struct vfp_vq {
 	void *private_data;		/* backend; non-NULL: queue running */
 
 	unsigned int num;
+	/*
+	 * Split: descriptor table, avail ring, used ring.  Packed: the
+	 * descriptor ring, the driver event suppression structure (in
+	 * avail's place) and the device's (in used's): vq_packed.c casts.
+	 */
 	struct vring_desc __user *desc;
 	struct vring_avail __user *avail;
 	struct vring_used __user *used;
@@ -175,8 +197,16 @@ struct vfp_vq {
 	struct vfp_mem *mem;		/* copied from dev */
 
 	u16 last_avail_idx;		/* next avail entry to take */
-	u16 avail_idx;			/* guest's avail idx, last read */
+	/*
+	 * Split: the guest's avail idx, last read.  Packed: position |
+	 * wrap << 15 where the ring was last found empty.
+	 */
+	u16 avail_idx;
 	u16 last_used_idx;		/* next used entry to write */
+	/* Packed only: the ring positions above are < num, these go with. */
+	bool avail_wrap;		/* wrap counter at last_avail_idx */
+	bool used_wrap;			/* wrap counter at last_used_idx */
+	struct vfp_packed *packed;	/* buffers in flight, vq_packed.c */
 	u16 signalled_used;		/* used idx at the last call */
 	bool signalled_used_valid;
 	__virtio16 heads[VFP_HEAD_BATCH]; /* prefetched avail ring entries */
@@ -189,7 +219,7 @@ struct vfp_vq {
 	struct file *kick;
 	struct eventfd_ctx *call_ctx;
 	struct eventfd_ctx *err_ctx;
-	u32 busyloop_timeout;		/* stored only; no busy polling */
+	u32 busyloop_timeout;		/* us; 0: no busy polling */
 
 	struct ratelimit_state err_rs;
 	struct vfp_vq_stats stats;
@@ -284,6 +314,8 @@ void vfp_worker_destroy(struct vfp_worker *worker);
 void vfp_work_init(struct vfp_work *work, vfp_work_fn_t fn);
 void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work);
 void vfp_worker_flush(struct vfp_worker *worker);
+bool vfp_worker_has_other_work(struct vfp_worker *worker,
+			       const struct vfp_work *own);
 
 /* poll.c APIs: */
 void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
@@ -291,12 +323,16 @@ void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,
 int vfp_poll_start(struct vfp_poll *poll, struct file *file);
 void vfp_poll_stop(struct vfp_poll *poll);
 void vfp_poll_queue(struct vfp_poll *poll);
+bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
+		   const struct vfp_work *own);
+void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
 int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 		      struct iovec *iov, unsigned int iov_max);
 int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len);
+int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* vq.c APIs: */
 void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
@@ -314,9 +350,17 @@ void vfp_vq_flush_used(struct vfp_vq *vq);
 bool vfp_vq_enable_notify(struct vfp_vq *vq);
 void vfp_vq_disable_notify(struct vfp_vq *vq);
 void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...) __printf(2, 3);
+int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
+		     u32 len, bool write, struct iovec *iov,
+		     unsigned int iov_max, struct vfp_log *log,
+		     unsigned int log_max);
 
 /* vq_split.c APIs: */
 extern const struct vfp_vq_ops vfp_split_ops;
+
+/* vq_packed.c APIs: */
+extern const struct vfp_vq_ops vfp_packed_ops;
+void vfp_packed_free(struct vfp_vq *vq);
 
 /* log.c APIs: */
 bool vfp_log_enabled(const struct vfp_vq *vq);

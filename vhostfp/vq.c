@@ -2,7 +2,8 @@
 /*
  * The layout-agnostic front of the ring engine: the vring ioctls, the
  * kick/call/err eventfds, batching of used entries and the verbs the
- * backend calls.  Ring layout lives behind vq->ops (vq_split.c).
+ * backend calls.  Ring layout lives behind vq->ops (vq_split.c,
+ * vq_packed.c), chosen by VIRTIO_F_RING_PACKED when the queue starts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,6 +29,59 @@ void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
 		vfp_eventfd_signal(vq->err_ctx);
 }
 
+/*
+ * Append the guest range of one direct descriptor to the buffer's iovecs
+ * (and, when writable and logging, to its log).  Both layouts use it.
+ */
+int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
+		     u32 len, bool write, struct iovec *iov,
+		     unsigned int iov_max, struct vfp_log *log,
+		     unsigned int log_max)
+{
+	unsigned int used = buf->out_num + buf->in_num;
+	int n;
+
+	if (!write && buf->in_num) {
+		vfp_vq_err(vq, "readable descriptor after writable one");
+		return -EINVAL;
+	}
+	n = vfp_mem_translate(vq->mem, addr, len, iov + used, iov_max - used);
+	if (n < 0) {
+		vfp_vq_err(vq, "descriptor %#llx+%#x: %s", addr, len,
+			   n == -ENOBUFS ? "too many segments" :
+			   "outside guest memory");
+		return n;
+	}
+	if (!write) {
+		buf->out_num += n;
+		buf->out_len += len;
+		return 0;
+	}
+	buf->in_num += n;
+	buf->in_len += len;
+	if (log && len) {
+		if (buf->log_num == log_max) {
+			vfp_vq_err(vq, "too many writable descriptors to log");
+			return -ENOBUFS;
+		}
+		log[buf->log_num].gpa = addr;
+		log[buf->log_num].len = len;
+		buf->log_num++;
+	}
+	return 0;
+}
+
+static bool vfp_vq_packed(const struct vfp_vq *vq)
+{
+	return vfp_has_feature(vq, VIRTIO_F_RING_PACKED);
+}
+
+/* The layout the acked features ask for. */
+static const struct vfp_vq_ops *vfp_vq_layout(const struct vfp_vq *vq)
+{
+	return vfp_vq_packed(vq) ? &vfp_packed_ops : &vfp_split_ops;
+}
+
 void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
 		 vfp_work_fn_t kick)
 {
@@ -40,8 +94,10 @@ void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
 }
 
 /*
- * Back to the state of a fresh open: no ring, no eventfds, zero counters.
- * The backend is already detached and the worker idle for this queue.
+ * Back to the state of a fresh open: no ring, no eventfds.  The counters
+ * stay: they count for the open file, across RESET_OWNER (a guest reboot),
+ * like a NIC's counters across a ring reset.  The backend is already
+ * detached and the worker idle for this queue.
  */
 void vfp_vq_reset(struct vfp_vq *vq)
 {
@@ -76,7 +132,11 @@ void vfp_vq_reset(struct vfp_vq *vq)
 	vq->used_count = 0;
 	vq->signal_pending = false;
 	vq->busyloop_timeout = 0;
-	memset(&vq->stats, 0, sizeof(vq->stats));
+	/* What a fresh packed ring starts with (virtio spec 2.8.1). */
+	vq->avail_wrap = true;
+	vq->used_wrap = true;
+	vfp_packed_free(vq);
+	vq->ops = &vfp_split_ops;
 }
 
 /* Make the ring usable by the worker: called when a backend attaches. */
@@ -87,6 +147,8 @@ int vfp_vq_start(struct vfp_vq *vq)
 	lockdep_assert_held(&vq->mutex);
 	if (!vq->num || !vq->desc || !vq->avail || !vq->used)
 		return -EFAULT;
+	vfp_packed_free(vq);
+	vq->ops = vfp_vq_layout(vq);
 	ret = vq->ops->check_addr(vq);
 	if (ret)
 		return ret;
@@ -178,18 +240,40 @@ static long vfp_vq_set_num(struct vfp_vq *vq, void __user *argp)
 	return 0;
 }
 
+/*
+ * The ring state userspace saves and restores.  Split: last_avail_idx.
+ * Packed, as QEMU's vhost code and drivers/vhost encode it: the low 16
+ * bits are last_avail_idx | avail wrap counter << 15, the high 16 bits
+ * last_used_idx | used wrap counter << 15.  A fresh packed ring is
+ * 0x80008000: both positions 0, both wrap counters 1.
+ */
 static long vfp_vq_set_base(struct vfp_vq *vq, void __user *argp)
 {
 	struct vhost_vring_state s;
+	u16 avail, used;
 
 	if (vq->private_data)
 		return -EBUSY;
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (s.num > 0xffff)
-		return -EINVAL;
-	vq->last_avail_idx = s.num;
-	vq->avail_idx = s.num;
+	if (!vfp_vq_packed(vq)) {
+		if (s.num > 0xffff)
+			return -EINVAL;
+		avail = s.num;
+		used = 0;
+	} else {
+		avail = s.num & 0x7fff;
+		used = (s.num >> 16) & 0x7fff;
+		/* Positions past the ring are refused now or at start. */
+		if (vq->num && (avail >= vq->num || used >= vq->num))
+			return -EINVAL;
+		vq->avail_wrap = s.num & (1U << VRING_PACKED_EVENT_F_WRAP_CTR);
+		vq->used_wrap = (s.num >> 16) &
+				(1U << VRING_PACKED_EVENT_F_WRAP_CTR);
+		vq->last_used_idx = used;
+	}
+	vq->last_avail_idx = avail;
+	vq->avail_idx = avail;
 	vq->heads_pos = 0;
 	vq->heads_len = 0;
 	return 0;
@@ -202,13 +286,22 @@ static long vfp_vq_get_base(struct vfp_vq *vq, void __user *argp, u32 idx)
 		.num = vq->last_avail_idx,
 	};
 
+	if (vfp_vq_packed(vq))
+		s.num = (vq->last_avail_idx |
+			 (u32)vq->avail_wrap << VRING_PACKED_EVENT_F_WRAP_CTR) |
+			(vq->last_used_idx |
+			 (u32)vq->used_wrap << VRING_PACKED_EVENT_F_WRAP_CTR) << 16;
 	return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
-static bool vfp_vq_addr_aligned(const struct vhost_vring_addr *a)
+/* Split: desc 16, avail 2, used 4.  Packed: desc 16, both events 4. */
+static bool vfp_vq_addr_aligned(const struct vfp_vq *vq,
+				const struct vhost_vring_addr *a)
 {
+	u64 avail_align = vfp_vq_packed(vq) ? 4 : 2;
+
 	return !(a->desc_user_addr & (16 - 1)) &&
-	       !(a->avail_user_addr & (2 - 1)) &&
+	       !(a->avail_user_addr & (avail_align - 1)) &&
 	       !(a->used_user_addr & (4 - 1));
 }
 
@@ -228,7 +321,7 @@ static long vfp_vq_set_addr(struct vfp_vq *vq, void __user *argp)
 	    (unsigned long)a.avail_user_addr != a.avail_user_addr ||
 	    (unsigned long)a.used_user_addr != a.used_user_addr)
 		return -EFAULT;
-	if (!vfp_vq_addr_aligned(&a))
+	if (!vfp_vq_addr_aligned(vq, &a))
 		return -EINVAL;
 	vq->desc = (void __user *)(unsigned long)a.desc_user_addr;
 	vq->avail = (void __user *)(unsigned long)a.avail_user_addr;
@@ -236,7 +329,7 @@ static long vfp_vq_set_addr(struct vfp_vq *vq, void __user *argp)
 	vq->heads_pos = 0;
 	vq->heads_len = 0;
 	/* A running queue must stay valid: check before the worker sees it. */
-	ret = vq->num ? vq->ops->check_addr(vq) : 0;
+	ret = vq->num ? vfp_vq_layout(vq)->check_addr(vq) : 0;
 	if (ret) {
 		vq->desc = old_desc;
 		vq->avail = old_avail;

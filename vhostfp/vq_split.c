@@ -83,46 +83,17 @@ static int vfp_split_fetch_heads(struct vfp_vq *vq)
 	return 1;
 }
 
-/* Append one direct descriptor's guest range to the buffer's iovecs. */
+/* One direct descriptor: its guest range joins the buffer's iovecs. */
 static int vfp_split_add_range(struct vfp_vq *vq, struct vfp_buf *buf,
 			       const struct vring_desc *desc,
 			       struct iovec *iov, unsigned int iov_max,
 			       struct vfp_log *log, unsigned int log_max)
 {
 	bool write = vfp16_to_cpu(vq, desc->flags) & VRING_DESC_F_WRITE;
-	u64 addr = vfp64_to_cpu(vq, desc->addr);
-	u32 len = vfp32_to_cpu(vq, desc->len);
-	unsigned int used = buf->out_num + buf->in_num;
-	int n;
 
-	if (!write && buf->in_num) {
-		vfp_vq_err(vq, "readable descriptor after writable one");
-		return -EINVAL;
-	}
-	n = vfp_mem_translate(vq->mem, addr, len, iov + used, iov_max - used);
-	if (n < 0) {
-		vfp_vq_err(vq, "descriptor %#llx+%#x: %s", addr, len,
-			   n == -ENOBUFS ? "too many segments" :
-			   "outside guest memory");
-		return n;
-	}
-	if (!write) {
-		buf->out_num += n;
-		buf->out_len += len;
-		return 0;
-	}
-	buf->in_num += n;
-	buf->in_len += len;
-	if (log && len) {
-		if (buf->log_num == log_max) {
-			vfp_vq_err(vq, "too many writable descriptors to log");
-			return -ENOBUFS;
-		}
-		log[buf->log_num].gpa = addr;
-		log[buf->log_num].len = len;
-		buf->log_num++;
-	}
-	return 0;
+	return vfp_vq_add_range(vq, buf, vfp64_to_cpu(vq, desc->addr),
+				vfp32_to_cpu(vq, desc->len), write, iov,
+				iov_max, log, log_max);
 }
 
 static int vfp_split_indirect(struct vfp_vq *vq, struct vfp_buf *buf,

@@ -38,12 +38,14 @@ void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work)
 	wake_up_process(worker->task);
 }
 
-static void vfp_worker_run(struct llist_node *node)
+static void vfp_worker_run(struct vfp_worker *worker, struct llist_node *node)
 {
 	struct vfp_work *work, *next;
 
 	node = llist_reverse_order(node);
 	llist_for_each_entry_safe(work, next, node, node) {
+		/* Read before the clear: then the work may be queued anew. */
+		worker->batch_more = work->node.next;
 		clear_bit(VFP_WORK_QUEUED, &work->flags);
 		/*
 		 * Order the clear before whatever the handler reads: a
@@ -75,7 +77,7 @@ static int vfp_worker_fn(void *data)
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
-		vfp_worker_run(node);
+		vfp_worker_run(worker, node);
 	}
 	kthread_unuse_mm(worker->mm);
 	return 0;
@@ -135,6 +137,25 @@ void vfp_worker_flush(struct vfp_worker *worker)
 	vfp_work_init(&flush.work, vfp_worker_flush_fn);
 	vfp_worker_queue(worker, &flush.work);
 	wait_for_completion(&flush.done);
+}
+
+/*
+ * For a busy-polling handler, on the worker's own thread: is there work
+ * other than @own, taken already or still queued?  Only this thread takes
+ * entries off the list, others add at its head, so the walk is safe.
+ */
+bool vfp_worker_has_other_work(struct vfp_worker *worker,
+			       const struct vfp_work *own)
+{
+	struct llist_node *node;
+
+	if (worker->batch_more)
+		return true;
+	for (node = READ_ONCE(worker->work_list.first); node;
+	     node = READ_ONCE(node->next))
+		if (node != &own->node)
+			return true;
+	return false;
 }
 
 /* Caller has stopped every source of work (polls, zero-copy completions). */

@@ -7,10 +7,39 @@
 # sums as VFP-TX-SHA / VFP-RX-SHA lines.
 #
 # usage: guest-xfer.sh GUEST ADDR/PREFIX PEER MB
+# VFP_GUEST_CHECK=NAME runs guest_check_NAME DEV before the traffic.
 
 set -eu
 . "$(dirname "$0")/../lib.sh"
 GUEST=$1 ADDR=$2 PEER=$3 MB=$4
+
+# Feature bit $2 as the guest's virtio core negotiated it for $1: the
+# device's features file is a string of 0/1, bit 0 first.
+virtio_feature()
+{
+	cut -c"$(($2 + 1))" "/sys/class/net/$1/device/features"
+}
+
+# Packed virtqueues (VIRTIO_F_RING_PACKED, bit 34) must be in use.
+guest_check_packed()
+{
+	local bit
+
+	bit=$(virtio_feature "$1" 34)
+	echo "VIRTIO_F_RING_PACKED (bit 34) negotiated: $bit"
+	[ "$bit" = 1 ] || { echo "packed rings were not negotiated"; exit 1; }
+}
+
+# Only say which ring layout was negotiated (QEMU silently falls back to
+# split rings when its vhost backend lacks packed ones).
+guest_check_layout()
+{
+	if [ "$(virtio_feature "$1" 34)" = 1 ]; then
+		echo "ring layout: packed (bit 34 set)"
+	else
+		echo "ring layout: split (bit 34 clear: QEMU fell back to split rings)"
+	fi
+}
 
 if [ "$GUEST" = virtio_guest ]; then
 	insmod "$(vfp_ko virtio_guest)"
@@ -23,6 +52,7 @@ for d in /sys/class/net/*; do
 done
 [ -n "$dev" ] || { echo "no interface bound to $GUEST"; ls -l /sys/class/net; exit 1; }
 echo "interface $dev driver $GUEST"
+[ -z "${VFP_GUEST_CHECK:-}" ] || "guest_check_$VFP_GUEST_CHECK" "$dev"
 ip link set "$dev" up
 ip addr add "$ADDR" dev "$dev"
 ping -c 3 -W 5 "$PEER"

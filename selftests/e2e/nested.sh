@@ -18,6 +18,12 @@
 # usage: nested.sh GUEST BACKEND     (also as nested-GUEST-BACKEND.sh)
 # Pings the peer, then moves VFP_XFER_MB (default 50) MiB each way over TCP
 # and compares sha256 sums on both ends.
+#
+# Variants (nested-virtio_net-vhostfp-packed.sh) set, in the environment:
+#   VFP_NIC_OPTS     appended to L2's -device virtio-net-pci,... (e.g.
+#                    packed=on); unset: the NIC as it always was
+#   VFP_GUEST_CHECK  a check guest-xfer.sh runs in L2 once the interface is
+#                    up (guest_check_NAME there); its failure fails the test
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -53,7 +59,8 @@ vhostfp)
 *) fail "unknown backend '$BACKEND'" ;;
 esac
 if [ "$GUEST" = virtio_guest ]; then
-	vfp_ko virtio_guest >/dev/null || fail "virtio_guest.ko is not built for $(uname -r)"
+	l2kv=${VFP_L2_KVER:-$(uname -r)}
+	vfp_ko virtio_guest "$l2kv" >/dev/null || fail "virtio_guest.ko is not built for $l2kv"
 fi
 
 # The peer: a sink for the guest's data and a source of our own.
@@ -67,9 +74,15 @@ vfp_wait_for ip netns exec vfp-peer sh -c 'ss -ltn | grep -q :5002' || fail "pee
 # guest runs.
 [ "$BACKEND" != vhostfp ] || vfp_bg vfp_stats_follow /tmp/vfp-stats
 
-log "guest $GUEST, backend $BACKEND, ${MB} MiB each way"
-out=$("$VFP_REPO/scripts/l2" --timeout 400 "${FD[@]}" --netdev "$NETDEV" \
-	-- "selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
+DEVICE=()
+[ -z "${VFP_NIC_OPTS:-}" ] ||
+	DEVICE=(--device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,$VFP_NIC_OPTS")
+CHECK=""
+[ -z "${VFP_GUEST_CHECK:-}" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
+
+log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
+out=$("$VFP_REPO/scripts/l2" --timeout 400 "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
+	-- "${CHECK}selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
 }

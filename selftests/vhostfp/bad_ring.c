@@ -4,6 +4,11 @@
  * and /dev/vhost-fp.  A guest mistake must stop the queue (no used entry
  * for the bad chain), fire the error eventfd, and hurt nobody else: a
  * second device must still move traffic and the bad one must close.
+ *
+ * The packed fixture runs on /dev/vhost-fp only (vhost_net has no packed
+ * rings): wrap counter lies, buffer ids out of range or reused, avail/used
+ * flag games, event suppression structures outside guest memory, chains
+ * longer than the ring.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -303,6 +308,298 @@ TEST_F(ring, tx_runt_frame)
 					err, sizeof(err))) {
 		TH_LOG("second device: %s", err);
 	}
+}
+
+/* Packed rings, vhost-fp only. */
+struct packed_state {
+	struct guest_dev dev;
+	struct guest_tap tap;
+	__u64 buf;
+	__u64 table;
+};
+
+FIXTURE(packed) {
+	struct packed_state s;
+};
+
+#define PK_AVAIL	0x0080	/* 1 << VRING_PACKED_DESC_F_AVAIL */
+#define PK_USED		0x8000	/* 1 << VRING_PACKED_DESC_F_USED */
+
+static __u64 packed_features(void)
+{
+	return features_for(true, true, true) | F(VIRTIO_F_RING_PACKED) |
+	       F(VIRTIO_F_VERSION_1);
+}
+
+FIXTURE_SETUP(packed)
+{
+	__u64 have;
+	const char *why;
+	int ret;
+
+	self->s.dev.fd = -1;
+	self->s.tap.fd = -1;
+	self->s.tap.tx_sock = -1;
+	self->s.tap.rx_sock = -1;
+	why = device_unusable(true, -1);
+	if (why)
+		SKIP(return, "%s (vhost_net has no packed rings)", why);
+	ASSERT_EQ(0, tap_netns_enter());
+	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
+	ASSERT_EQ(0, guest_dev_open(&self->s.dev, true));
+	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
+	ASSERT_EQ(0, features_check(self->s.dev.fd, packed_features(), &have));
+	ret = guest_dev_start(&self->s.dev, packed_features(), RING_NUM,
+			      self->s.tap.fd);
+	if (ret)
+		TH_LOG("%s: %s", self->s.dev.failed_op, strerror(-ret));
+	ASSERT_EQ(0, ret);
+	self->s.buf = guest_alloc(&self->s.dev.mem, 65536, 4096);
+	self->s.table = guest_alloc_contig(&self->s.dev.mem, 4096, 16);
+	ASSERT_TRUE(self->s.buf != 0);
+	ASSERT_TRUE(self->s.table != 0);
+}
+
+FIXTURE_TEARDOWN(packed)
+{
+	guest_dev_close(&self->s.dev);
+	tap_close(&self->s.tap);
+}
+
+/* A raw descriptor, flags as given (the test plays the wrap bits). */
+static void pk_desc(struct guest_vq *vq, unsigned int pos, __u64 addr,
+		    __u32 len, __u16 id, __u16 flags)
+{
+	vq->ring[pos].addr = addr;
+	vq->ring[pos].len = len;
+	vq->ring[pos].id = id;
+	__atomic_store_n(&vq->ring[pos].flags, flags, __ATOMIC_RELEASE);
+}
+
+static __u16 pk_avail(bool wrap)
+{
+	return wrap ? PK_AVAIL : PK_USED;
+}
+
+static __u64 pk_stat(struct __test_metadata *_metadata, int fd,
+		     unsigned int q, bool errors)
+{
+	struct vhost_fp_stats st;
+
+	EXPECT_EQ(0, fp_get_stats(fd, &st));
+	return errors ? st.vq[q].guest_errors : st.vq[q].kicks;
+}
+
+/*
+ * Kick and wait until the handler has run a whole pass after the kick:
+ * the worker is serial, so once a second kick is counted, the pass of
+ * the first is over.
+ */
+static void pk_kick_sync(struct __test_metadata *_metadata,
+			 struct packed_state *self, struct guest_vq *vq)
+{
+	__u64 k0 = pk_stat(_metadata, self->dev.fd, vq->index, false);
+	int i;
+
+	kick(vq);
+	for (i = 0; i < 200 &&
+	     pk_stat(_metadata, self->dev.fd, vq->index, false) < k0 + 1; i++)
+		usleep(10000);
+	kick(vq);
+	for (i = 0; i < 200 &&
+	     pk_stat(_metadata, self->dev.fd, vq->index, false) < k0 + 2; i++)
+		usleep(10000);
+	ASSERT_LE(k0 + 2, pk_stat(_metadata, self->dev.fd, vq->index, false));
+}
+
+/* The queue reported an error, used nothing; others still work. */
+static void pk_expect_error(struct __test_metadata *_metadata,
+			    struct packed_state *self, struct guest_vq *vq)
+{
+	char err[256] = "";
+
+	EXPECT_EQ(1, guest_eventfd_wait(vq->err, ERR_WAIT_MS)) {
+		TH_LOG("the error eventfd did not fire within %d ms",
+		       ERR_WAIT_MS);
+	}
+	EXPECT_LE(1ULL, pk_stat(_metadata, self->dev.fd, vq->index, true));
+	EXPECT_FALSE(guest_vq_has_used(vq)) {
+		TH_LOG("the device used a malformed chain");
+	}
+	EXPECT_EQ(0, other_device_moves(true, "vfptap1", SURVIVE_PKTS, err,
+					sizeof(err))) {
+		TH_LOG("second device: %s", err);
+	}
+	ASSERT_EQ(0, close_bounded(self->dev.fd, 20000));
+	self->dev.fd = -1;
+}
+
+/* The buffer id is the chain's last descriptor's: past the ring is a lie. */
+TEST_F(packed, id_out_of_range)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+
+	pk_desc(vq, 1, self->s.buf + 12, 60, RING_NUM + 5, pk_avail(true));
+	pk_desc(vq, 0, self->s.buf, 12, 0, pk_avail(true) | VRING_DESC_F_NEXT);
+	kick(vq);
+	pk_expect_error(_metadata, &self->s, vq);
+}
+
+/* Two buffers of one packet (mergeable RX) with the same id. */
+TEST_F(packed, id_in_flight_twice)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_RX];
+	struct frame_spec f = { .dir = DIR_RX, .seq = 1, .len = 100 };
+	__u8 frame[NET_HDR_LEN + 100] = {};
+
+	pk_desc(vq, 1, self->s.buf + 4096, 64, 7,
+		pk_avail(true) | VRING_DESC_F_WRITE);
+	pk_desc(vq, 0, self->s.buf, 64, 7, pk_avail(true) | VRING_DESC_F_WRITE);
+	kick(vq);
+	ASSERT_EQ(0, tap_open_sockets(&self->s.tap));
+	frame_fill(&f, frame + NET_HDR_LEN);
+	ASSERT_EQ((ssize_t)sizeof(frame),
+		  send(self->s.tap.tx_sock, frame, sizeof(frame), 0));
+	pk_expect_error(_metadata, &self->s, vq);
+}
+
+/* The second descriptor of a chain carries the other lap's wrap bits. */
+TEST_F(packed, chain_wrap_counter_lie)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+
+	pk_desc(vq, 1, self->s.buf + 12, 60, 0, pk_avail(false));
+	pk_desc(vq, 0, self->s.buf, 12, 0, pk_avail(true) | VRING_DESC_F_NEXT);
+	kick(vq);
+	pk_expect_error(_metadata, &self->s, vq);
+}
+
+/*
+ * Every descriptor chained: the chain runs off the end of the ring into
+ * the next lap, where the head no longer reads as available.
+ */
+TEST_F(packed, chain_longer_than_ring)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	int i;
+
+	for (i = RING_NUM - 1; i >= 0; i--)
+		pk_desc(vq, i, self->s.buf + i, 1, 0,
+			pk_avail(true) | VRING_DESC_F_NEXT);
+	kick(vq);
+	pk_expect_error(_metadata, &self->s, vq);
+}
+
+/* Both an indirect table and a next descriptor: the spec forbids it. */
+TEST_F(packed, indirect_with_next)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+
+	guest_vq_write_table(vq, &self->s.dev.mem, self->s.table, 0,
+			     self->s.buf, 72, 0);
+	pk_desc(vq, 1, self->s.buf, 12, 0, pk_avail(true));
+	pk_desc(vq, 0, self->s.table, 16, 0,
+		pk_avail(true) | VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT);
+	kick(vq);
+	pk_expect_error(_metadata, &self->s, vq);
+}
+
+/*
+ * Flags that do not say "available in this lap" (the other lap's bits,
+ * already used, neither) are not taken and are no error; the correct
+ * ones then are.
+ */
+TEST_F(packed, avail_used_flag_games)
+{
+	static const __u16 games[] = { PK_USED, PK_AVAIL | PK_USED, 0 };
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	unsigned int i;
+	__u32 id, len;
+
+	for (i = 0; i < ARRAY_SIZE(games); i++) {
+		pk_desc(vq, 0, self->s.buf, 72, 3, games[i]);
+		pk_kick_sync(_metadata, &self->s, vq);
+		/* A used entry would rewrite len (0 for TX) and the flags. */
+		EXPECT_EQ(72U, vq->ring[0].len);
+		EXPECT_EQ(games[i], vq->ring[0].flags) {
+			TH_LOG("flags %#x taken as available", games[i]);
+		}
+	}
+	EXPECT_EQ(0ULL, pk_stat(_metadata, self->s.dev.fd, VQ_TX, true));
+	EXPECT_EQ(0, guest_eventfd_wait(vq->err, 0));
+	vq->chain_len[3] = 1;
+	pk_desc(vq, 0, self->s.buf, 72, 3, pk_avail(true));
+	kick(vq);
+	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
+		guest_eventfd_wait(vq->call, 100);
+	ASSERT_TRUE(guest_vq_get_used(vq, &id, &len));
+	EXPECT_EQ(3U, id);
+}
+
+/* SET_VRING_BASE: positions past the ring are refused. */
+TEST_F(packed, base_out_of_ring)
+{
+	struct vhost_vring_state st = { .index = VQ_TX };
+
+	ASSERT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, -1));
+	st.num = 0x80008000 | RING_NUM;
+	EXPECT_EQ(-EINVAL, xioctl(self->s.dev.fd, VHOST_SET_VRING_BASE, &st));
+	st.num = 0x80008000 | (RING_NUM + 1) << 16;
+	EXPECT_EQ(-EINVAL, xioctl(self->s.dev.fd, VHOST_SET_VRING_BASE, &st));
+	/* Wrap counters and positions come back as they went in. */
+	st.num = 0x00058003;
+	ASSERT_EQ(0, xioctl(self->s.dev.fd, VHOST_SET_VRING_BASE, &st));
+	st.num = 0;
+	ASSERT_EQ(0, xioctl(self->s.dev.fd, VHOST_GET_VRING_BASE, &st));
+	EXPECT_EQ(0x00058003U, st.num);
+}
+
+/* Event suppression structures must lie in guest memory. */
+TEST_F(packed, event_outside_memory)
+{
+	static struct vring_packed_desc_event outside[2];
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	struct vhost_vring_addr a = {
+		.index = VQ_TX,
+		.desc_user_addr = (uintptr_t)vq->ring,
+		.avail_user_addr = (uintptr_t)vq->driver_ev,
+		.used_user_addr = (uintptr_t)vq->device_ev,
+	};
+	int fd = self->s.dev.fd;
+
+	ASSERT_EQ(0, guest_set_backend(fd, VQ_TX, -1));
+	a.avail_user_addr = (uintptr_t)outside;
+	EXPECT_EQ(-EINVAL, xioctl(fd, VHOST_SET_VRING_ADDR, &a));
+	a.avail_user_addr = (uintptr_t)vq->driver_ev;
+	a.used_user_addr = (uintptr_t)outside;
+	EXPECT_EQ(-EINVAL, xioctl(fd, VHOST_SET_VRING_ADDR, &a));
+	/* Right past the end of guest memory. */
+	a.used_user_addr = (uintptr_t)(self->s.dev.mem.hva + GUEST_MEM_SIZE);
+	EXPECT_EQ(-EINVAL, xioctl(fd, VHOST_SET_VRING_ADDR, &a));
+	a.used_user_addr = (uintptr_t)vq->device_ev;
+	ASSERT_EQ(0, xioctl(fd, VHOST_SET_VRING_ADDR, &a));
+	ASSERT_EQ(0, guest_set_backend(fd, VQ_TX, self->s.tap.fd));
+}
+
+/* A driver event offset past the ring: an error, and calls go on. */
+TEST_F(packed, driver_event_offset_lie)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	__u32 id, len;
+	int i;
+
+	__atomic_store_n((__u32 *)vq->driver_ev,
+			 0x7fffU | VRING_PACKED_EVENT_FLAG_DESC << 16,
+			 __ATOMIC_RELEASE);
+	guest_vq_set_desc(vq, 0, self->s.buf, 72, 0, 0);
+	guest_vq_add(vq, 0);
+	guest_vq_publish(vq);
+	kick(vq);
+	EXPECT_EQ(1, guest_eventfd_wait(vq->err, ERR_WAIT_MS));
+	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
+		guest_eventfd_wait(vq->call, 100);
+	ASSERT_TRUE(guest_vq_get_used(vq, &id, &len));
+	EXPECT_EQ(0U, id);
 }
 
 TEST_HARNESS_MAIN

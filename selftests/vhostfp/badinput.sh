@@ -15,7 +15,9 @@ trap suite_cleanup EXIT
 devices=vhost-net
 load_vhost_net 0
 load_vhostfp && devices="vhost-net vhost-fp"
-for prog in bad_ring bad_ioctl bad_owner; do
+# bad_ring's packed fixture (vhost-fp only) runs in packed.sh.
+VFP_DEVICES=$devices run_prog bad_ring -F packed "$@"
+for prog in bad_ioctl bad_owner; do
 	VFP_DEVICES=$devices run_prog $prog "$@"
 done
 

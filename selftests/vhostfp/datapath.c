@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Data path, byte-exact, both directions at once, on /dev/vhost-net and
- * /dev/vhost-fp, over event_idx x indirect x mergeable RX x zero-copy.
+ * /dev/vhost-fp, over event_idx x indirect x mergeable RX x zero-copy,
+ * and every vhost-fp variant once more with packed rings (fpp_*; vhost_net
+ * has no packed rings, so there is no net twin).  VFP_RINGS=split or
+ * packed runs only the variants of that layout.
  *
  * VFP_PKTS frames each way (default 2000; 100000 for the full run), from
  * 14 to 65535 bytes, 1/16 of them TCPv4 GSO with checksum offload.
@@ -37,6 +40,7 @@ FIXTURE_VARIANT(datapath) {
 #define IND		BIT(2)	/* indirect descriptors */
 #define MRG		BIT(3)	/* mergeable RX buffers (and VERSION_1) */
 #define ZC		BIT(4)	/* TX zero-copy */
+#define PK		BIT(5)	/* VIRTIO_F_RING_PACKED (vhost-fp only) */
 
 FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg0_zc0) { .flags = 0, };
 FIXTURE_VARIANT_ADD(datapath, net_evt0_ind0_mrg0_zc1) { .flags = ZC, };
@@ -72,10 +76,28 @@ FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg0_zc1) { .flags = FP | EVT | IND |
 FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg1_zc0) { .flags = FP | EVT | IND | MRG, };
 FIXTURE_VARIANT_ADD(datapath, fp_evt1_ind1_mrg1_zc1) { .flags = FP | EVT | IND | MRG | ZC, };
 
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind0_mrg0_zc0) { .flags = FP | PK, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind0_mrg0_zc1) { .flags = FP | PK | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind0_mrg1_zc0) { .flags = FP | PK | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind0_mrg1_zc1) { .flags = FP | PK | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind1_mrg0_zc0) { .flags = FP | PK | IND, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind1_mrg0_zc1) { .flags = FP | PK | IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind1_mrg1_zc0) { .flags = FP | PK | IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt0_ind1_mrg1_zc1) { .flags = FP | PK | IND | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind0_mrg0_zc0) { .flags = FP | PK | EVT, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind0_mrg0_zc1) { .flags = FP | PK | EVT | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind0_mrg1_zc0) { .flags = FP | PK | EVT | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind0_mrg1_zc1) { .flags = FP | PK | EVT | MRG | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind1_mrg0_zc0) { .flags = FP | PK | EVT | IND, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind1_mrg0_zc1) { .flags = FP | PK | EVT | IND | ZC, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind1_mrg1_zc0) { .flags = FP | PK | EVT | IND | MRG, };
+FIXTURE_VARIANT_ADD(datapath, fpp_evt1_ind1_mrg1_zc1) { .flags = FP | PK | EVT | IND | MRG | ZC, };
+
 FIXTURE_SETUP(datapath)
 {
 	bool fp = variant->flags & FP, zc = variant->flags & ZC;
-	bool mrg = variant->flags & MRG;
+	bool mrg = variant->flags & MRG, pk = variant->flags & PK;
+	const char *rings = getenv("VFP_RINGS");
 	__u64 want, have;
 	const char *why;
 	int ret;
@@ -87,8 +109,14 @@ FIXTURE_SETUP(datapath)
 	why = device_unusable(fp, zc);
 	if (why)
 		SKIP(return, "%s", why);
+	if (rings && *rings && !strstr(rings, pk ? "packed" : "split"))
+		SKIP(return, "%s rings not selected (VFP_RINGS=%s)",
+		     pk ? "packed" : "split", rings);
 
 	traffic_cfg_default(&self->s.cfg, mrg);
+	/* Packed rings are virtio 1: its 12-byte header, mergeable or not. */
+	if (pk)
+		self->s.cfg.hdr_len = 12;
 	self->s.cfg.indirect = !!(variant->flags & IND);
 	self->s.cfg.any_layout = mrg;
 	/* Only vhost-fp's zero-copy may complete out of order. */
@@ -102,6 +130,8 @@ FIXTURE_SETUP(datapath)
 
 	want = features_for(!!(variant->flags & EVT), !!(variant->flags & IND),
 			    mrg);
+	if (pk)
+		want |= F(VIRTIO_F_RING_PACKED) | F(VIRTIO_F_VERSION_1);
 	/* QEMU's order: owner first, then the feature handshake. */
 	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
 	ret = features_check(self->s.dev.fd, want, &have);

@@ -12,6 +12,7 @@
 # vhost_net with experimental_zcopytx=0 plus every vhost-fp variant, then
 # vhost_net alone reloaded with experimental_zcopytx=1. VFP_PKTS sets the
 # frames per direction and variant (default 2000; 100000 for a full run).
+# The packed-ring twins of the vhost-fp variants run in packed.sh.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -20,8 +21,8 @@ trap suite_cleanup EXIT
 devices=vhost-net
 load_vhost_net 0
 load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices run_prog datapath "$@"
+VFP_DEVICES=$devices VFP_RINGS=split run_prog datapath "$@"
 
 load_vhost_net 1
-VFP_DEVICES=vhost-net run_prog datapath "$@"
+VFP_DEVICES=vhost-net VFP_RINGS=split run_prog datapath "$@"
 exit "$SUITE_RC"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest memory, split virtqueues and device setup for the vhost selftests.
+ * Guest memory, split and packed virtqueues and device setup for the vhost
+ * selftests.
  * See guest.h for the memory layout and why it is the way it is.
  */
 #define _GNU_SOURCE
@@ -183,8 +184,72 @@ int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
 	return 0;
 }
 
+/*
+ * A packed ring: the descriptor ring, then the driver and device event
+ * suppression structures, each at the minimum alignment (16, 4, 4).
+ * Buffer ids are chain heads in the shadow table, so they are < num.
+ */
+int guest_vq_init_packed(struct guest_vq *vq, struct guest_mem *m,
+			 unsigned int index, unsigned int num, bool event_idx)
+{
+	size_t ring_sz = 16 * num;
+	__u64 gpa;
+	__u8 *p;
+
+	memset(vq, 0, sizeof(*vq));
+	vq->kick = -1;
+	vq->call = -1;
+	vq->err = -1;
+	gpa = guest_alloc_contig(m, 64 + ring_sz + 8, 4096);
+	if (!gpa)
+		return -ENOMEM;
+	p = guest_hva(m, gpa, 64 + ring_sz + 8);
+	p += 64;
+	vq->index = index;
+	vq->num = num;
+	vq->event_idx = event_idx;
+	vq->packed = true;
+	vq->ring = (struct vring_packed_desc *)p;
+	vq->driver_ev = (struct vring_packed_desc_event *)(p + ring_sz);
+	vq->device_ev = vq->driver_ev + 1;
+	vq->avail_wrap = true;
+	vq->used_wrap = true;
+	vq->desc = calloc(num, sizeof(*vq->desc));
+	vq->chain_len = calloc(num, sizeof(*vq->chain_len));
+	vq->pending = calloc(num, sizeof(*vq->pending));
+	if (!vq->desc || !vq->chain_len || !vq->pending)
+		return -ENOMEM;
+	vq->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	vq->call = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	vq->err = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vq->kick < 0 || vq->call < 0 || vq->err < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * What VHOST_SET_VRING_BASE gets.  Packed, as QEMU encodes it: avail
+ * position | avail wrap << 15, and the same for used in the high half.
+ */
+__u32 guest_vq_base(const struct guest_vq *vq)
+{
+	if (!vq->packed)
+		return vq->avail_idx;
+	return (vq->next_avail | (__u32)vq->avail_wrap << 15) |
+	       (vq->last_used | (__u32)vq->used_wrap << 15) << 16;
+}
+
 void guest_vq_fini(struct guest_vq *vq)
 {
+	if (vq->packed) {
+		free(vq->desc);
+		free(vq->chain_len);
+		free(vq->pending);
+		vq->desc = NULL;
+		vq->chain_len = NULL;
+		vq->pending = NULL;
+		vq->packed = false;
+	}
 	if (vq->kick >= 0)
 		close(vq->kick);
 	if (vq->call >= 0)
@@ -198,34 +263,56 @@ void guest_vq_fini(struct guest_vq *vq)
 
 int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op)
 {
-	struct vhost_vring_state state = { .index = vq->index };
 	struct vhost_vring_addr addr = {
 		.index = vq->index,
 		.desc_user_addr = (uintptr_t)vq->desc,
 		.avail_user_addr = (uintptr_t)vq->avail,
 		.used_user_addr = (uintptr_t)vq->used,
 	};
-	struct vhost_vring_file kick = { .index = vq->index, .fd = vq->kick };
-	struct vhost_vring_file call = { .index = vq->index, .fd = vq->call };
-	struct vhost_vring_file err = { .index = vq->index, .fd = vq->err };
+	int ret;
+
+	if (vq->packed) {
+		addr.desc_user_addr = (uintptr_t)vq->ring;
+		addr.avail_user_addr = (uintptr_t)vq->driver_ev;
+		addr.used_user_addr = (uintptr_t)vq->device_ev;
+	}
+	ret = guest_vq_setup_addr(fd, vq, &addr, failed_op);
+	if (ret)
+		return ret;
+	return guest_vq_setup_fds(fd, vq, failed_op);
+}
+
+int guest_vq_setup_addr(int fd, struct guest_vq *vq,
+			const struct vhost_vring_addr *addr,
+			const char **failed_op)
+{
+	struct vhost_vring_state state = { .index = vq->index };
 	int ret;
 
 	state.num = vq->num;
 	*failed_op = "VHOST_SET_VRING_NUM";
 	ret = xioctl(fd, VHOST_SET_VRING_NUM, &state);
-	state.num = 0;
+	state.num = guest_vq_base(vq);
 	if (!ret) {
 		*failed_op = "VHOST_SET_VRING_BASE";
 		ret = xioctl(fd, VHOST_SET_VRING_BASE, &state);
 	}
 	if (!ret) {
 		*failed_op = "VHOST_SET_VRING_ADDR";
-		ret = xioctl(fd, VHOST_SET_VRING_ADDR, &addr);
+		ret = xioctl(fd, VHOST_SET_VRING_ADDR, (void *)addr);
 	}
-	if (!ret) {
-		*failed_op = "VHOST_SET_VRING_KICK";
-		ret = xioctl(fd, VHOST_SET_VRING_KICK, &kick);
-	}
+	return ret;
+}
+
+int guest_vq_setup_fds(int fd, struct guest_vq *vq, const char **failed_op)
+{
+	struct vhost_vring_file kick = { .index = vq->index, .fd = vq->kick };
+	struct vhost_vring_file call = { .index = vq->index, .fd = vq->call };
+	struct vhost_vring_file err = { .index = vq->index, .fd = vq->err };
+	int ret;
+
+	*failed_op = "VHOST_SET_VRING_KICK";
+	ret = xioctl(fd, VHOST_SET_VRING_KICK, &kick);
 	if (!ret) {
 		*failed_op = "VHOST_SET_VRING_CALL";
 		ret = xioctl(fd, VHOST_SET_VRING_CALL, &call);
@@ -246,11 +333,119 @@ void guest_vq_set_desc(struct guest_vq *vq, __u16 i, __u64 gpa,
 	vq->desc[i].next = next;
 }
 
+/* Entry @i of an indirect table at @table, in the ring's format. */
+void guest_vq_write_table(struct guest_vq *vq, struct guest_mem *m,
+			  __u64 table, unsigned int i, __u64 gpa, __u32 len,
+			  __u16 flags)
+{
+	struct vring_packed_desc p = { .addr = gpa, .len = len };
+	struct vring_desc d = { .addr = gpa, .len = len, .flags = flags };
+
+	if (vq->packed) {
+		/* A plain array: no NEXT, no ids. */
+		p.flags = flags & ~VRING_DESC_F_NEXT;
+		guest_write(m, table + 16 * i, &p, sizeof(p));
+		return;
+	}
+	d.next = i + 1;
+	guest_write(m, table + 16 * i, &d, sizeof(d));
+}
+
+static __u16 guest_packed_flags(bool wrap)
+{
+	return wrap ? 1 << VRING_PACKED_DESC_F_AVAIL :
+		      1 << VRING_PACKED_DESC_F_USED;
+}
+
+/*
+ * Copy the shadow chain at @head into the ring at next_avail, buffer id
+ * @head.  All but the head's flags are written now; the head's, which
+ * make the chain available, at publish.
+ */
+static void guest_packed_add(struct guest_vq *vq, __u16 head)
+{
+	__u16 i = head, pos = vq->next_avail, n = 0, hflags = 0;
+	bool wrap = vq->avail_wrap;
+	struct vring_desc *d;
+
+	do {
+		__u16 f;
+
+		d = &vq->desc[i];
+		f = (d->flags & (VRING_DESC_F_NEXT | VRING_DESC_F_WRITE |
+				 VRING_DESC_F_INDIRECT)) | guest_packed_flags(wrap);
+		vq->ring[pos].addr = d->addr;
+		vq->ring[pos].len = d->len;
+		vq->ring[pos].id = head;
+		if (n++)
+			vq->ring[pos].flags = f;
+		else
+			hflags = f;
+		if (++pos == vq->num) {
+			pos = 0;
+			wrap = !wrap;
+		}
+		i = d->next;
+	} while ((d->flags & VRING_DESC_F_NEXT) && n < vq->num);
+	vq->chain_len[head] = n;
+	vq->pending[vq->npending++] = vq->next_avail | (__u32)hflags << 16;
+	vq->next_avail = pos;
+	vq->avail_wrap = wrap;
+	vq->added += n;
+}
+
 /* Queue a chain head; the device sees it at the next guest_vq_publish(). */
 void guest_vq_add(struct guest_vq *vq, __u16 head)
 {
+	if (vq->packed) {
+		guest_packed_add(vq, head);
+		return;
+	}
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
 	vq->avail_idx++;
+}
+
+/* Both halves of an event suppression structure in one access. */
+static void guest_packed_set_event(struct vring_packed_desc_event *e,
+				   __u16 off_wrap, __u16 flags)
+{
+	__atomic_store_n((__u32 *)e, off_wrap | (__u32)flags << 16,
+			 __ATOMIC_RELAXED);
+}
+
+static bool guest_packed_publish(struct guest_vq *vq)
+{
+	__u16 new = vq->next_avail, old = new - vq->added, off;
+	unsigned int i;
+	__u32 ev;
+	__u64 one = 1;
+	bool kick;
+
+	if (!vq->npending)
+		return false;
+	/* Descriptors before the head flags that make them available. */
+	for (i = 0; i < vq->npending; i++)
+		__atomic_store_n(&vq->ring[vq->pending[i] & 0xffff].flags,
+				 vq->pending[i] >> 16, __ATOMIC_RELEASE);
+	vq->npending = 0;
+	vq->added = 0;
+	/* The flags before reading the device's notification wish. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ev = __atomic_load_n((__u32 *)vq->device_ev, __ATOMIC_RELAXED);
+	if ((ev >> 16) == VRING_PACKED_EVENT_FLAG_DESC) {
+		off = ev & 0x7fff;
+		if (!!(ev & 0x8000) != vq->avail_wrap)
+			off -= vq->num;
+		kick = vring_need_event(off, new, old);
+	} else {
+		kick = (ev >> 16) != VRING_PACKED_EVENT_FLAG_DISABLE;
+	}
+	if (kick) {
+		vq->kicks++;
+		if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+			return false;
+	}
+	return kick;
 }
 
 /* The device's "kick me at this avail index" (EVENT_IDX). */
@@ -273,6 +468,8 @@ bool guest_vq_publish(struct guest_vq *vq)
 	__u64 one = 1;
 	bool kick;
 
+	if (vq->packed)
+		return guest_packed_publish(vq);
 	if (old == new)
 		return false;
 	/* Ring entries and descriptors before the index that exposes them. */
@@ -295,8 +492,38 @@ bool guest_vq_publish(struct guest_vq *vq)
 
 bool guest_vq_has_used(struct guest_vq *vq)
 {
+	__u16 f;
+
+	if (vq->packed) {
+		/* The acquire orders the flags before the entry they cover. */
+		f = __atomic_load_n(&vq->ring[vq->last_used].flags,
+				    __ATOMIC_ACQUIRE);
+		return !!(f & (1 << VRING_PACKED_DESC_F_AVAIL)) == vq->used_wrap &&
+		       !!(f & (1 << VRING_PACKED_DESC_F_USED)) == vq->used_wrap;
+	}
 	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) !=
 	       vq->last_used;
+}
+
+/* A used entry skips the ring descriptors its buffer took. */
+static bool guest_packed_get_used(struct guest_vq *vq, __u32 *id, __u32 *len)
+{
+	struct vring_packed_desc *d = &vq->ring[vq->last_used];
+	__u16 n = 1;
+
+	*id = d->id;
+	*len = d->len;
+	/* A bad id is the caller's to report; step over one descriptor. */
+	if (*id < vq->num && vq->chain_len[*id]) {
+		n = vq->chain_len[*id];
+		vq->chain_len[*id] = 0;
+	}
+	vq->last_used += n;
+	if (vq->last_used >= vq->num) {
+		vq->last_used -= vq->num;
+		vq->used_wrap = !vq->used_wrap;
+	}
+	return true;
 }
 
 bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len)
@@ -306,6 +533,8 @@ bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len)
 	/* The acquire orders the index before the element it covers. */
 	if (!guest_vq_has_used(vq))
 		return false;
+	if (vq->packed)
+		return guest_packed_get_used(vq, id, len);
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	*id = e->id;
 	*len = e->len;
@@ -319,7 +548,14 @@ bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len)
  */
 bool guest_vq_enable_cb(struct guest_vq *vq)
 {
-	if (vq->event_idx)
+	if (vq->packed && vq->event_idx)
+		guest_packed_set_event(vq->driver_ev, vq->last_used |
+				       vq->used_wrap << 15,
+				       VRING_PACKED_EVENT_FLAG_DESC);
+	else if (vq->packed)
+		guest_packed_set_event(vq->driver_ev, 0,
+				       VRING_PACKED_EVENT_FLAG_ENABLE);
+	else if (vq->event_idx)
 		guest_vq_set_used_event(vq, vq->last_used);
 	else
 		vq->avail->flags &= ~VRING_AVAIL_F_NO_INTERRUPT;
@@ -331,7 +567,10 @@ bool guest_vq_enable_cb(struct guest_vq *vq)
 /* Interrupts are only a hint while the guest is busy polling. */
 void guest_vq_disable_cb(struct guest_vq *vq)
 {
-	if (vq->event_idx)
+	if (vq->packed)
+		guest_packed_set_event(vq->driver_ev, 0,
+				       VRING_PACKED_EVENT_FLAG_DISABLE);
+	else if (vq->event_idx)
 		guest_vq_set_used_event(vq, vq->last_used + vq->num / 2);
 	else
 		vq->avail->flags |= VRING_AVAIL_F_NO_INTERRUPT;
@@ -415,6 +654,7 @@ int guest_dev_start(struct guest_dev *d, __u64 features, unsigned int num,
 		    int backend)
 {
 	bool event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	bool packed = features & (1ULL << VIRTIO_F_RING_PACKED);
 	unsigned int i;
 	int ret;
 
@@ -433,7 +673,9 @@ int guest_dev_start(struct guest_dev *d, __u64 features, unsigned int num,
 		return ret;
 	for (i = 0; i < 2; i++) {
 		d->failed_op = "guest_vq_init";
-		ret = guest_vq_init(&d->vq[i], &d->mem, i, num, event_idx);
+		ret = packed ? guest_vq_init_packed(&d->vq[i], &d->mem, i, num,
+						    event_idx) :
+			       guest_vq_init(&d->vq[i], &d->mem, i, num, event_idx);
 		if (!ret)
 			ret = guest_vq_setup(d->fd, &d->vq[i], &d->failed_op);
 		if (ret)

@@ -2,7 +2,15 @@
 /*
  * A userspace "guest" for driving a vhost-kernel device (/dev/vhost-net or
  * /dev/vhost-fp) from a plain process: guest memory behind a memory table,
- * split virtqueues in that memory, eventfds, and a tap device as backend.
+ * split or packed virtqueues in that memory, eventfds, and a tap device as
+ * backend.
+ *
+ * Both layouts share one way of building chains: guest_vq_set_desc() fills
+ * a descriptor table (the ring's own for split, a private shadow table for
+ * packed, where it is a staging area), guest_vq_add(head) makes the chain
+ * at head available (packed: copies it into the ring at the next free
+ * positions, with buffer id = head) and guest_vq_publish() exposes what
+ * was added and kicks when the device wants it.
  *
  * Guest-physical addresses are deliberately unrelated to the process's
  * virtual addresses, and the regions are mapped in reverse order: the
@@ -39,9 +47,21 @@ struct guest_vq {
 	unsigned int index;	/* VQ_RX or VQ_TX */
 	unsigned int num;	/* ring size, a power of two */
 	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
+	bool packed;		/* VIRTIO_F_RING_PACKED negotiated */
+	struct vring_desc *desc;	/* split: in guest memory; packed: shadow */
+	struct vring_avail *avail;	/* split only */
+	struct vring_used *used;	/* split only */
+	/* Packed only. */
+	struct vring_packed_desc *ring;
+	struct vring_packed_desc_event *driver_ev;	/* ours: calls */
+	struct vring_packed_desc_event *device_ev;	/* device's: kicks */
+	__u16 next_avail;	/* ring position of the next chain */
+	bool avail_wrap;	/* driver wrap counter at next_avail */
+	bool used_wrap;		/* wrap counter at last_used (a position) */
+	__u16 added;		/* descriptors added since the last publish */
+	__u16 *chain_len;	/* per buffer id: ring descriptors it took */
+	__u32 *pending;		/* added heads: position | flags << 16 */
+	unsigned int npending;
 	int kick;		/* eventfd: guest -> device */
 	int call;		/* eventfd: device -> guest */
 	int err;		/* eventfd: device reports a guest error */
@@ -83,8 +103,15 @@ int guest_set_mem_table(int fd, struct guest_mem *m);
 /* guest.c: virtqueues */
 int guest_vq_init(struct guest_vq *vq, struct guest_mem *m, unsigned int index,
 		  unsigned int num, bool event_idx);
+int guest_vq_init_packed(struct guest_vq *vq, struct guest_mem *m,
+			 unsigned int index, unsigned int num, bool event_idx);
+__u32 guest_vq_base(const struct guest_vq *vq);
 void guest_vq_fini(struct guest_vq *vq);
 int guest_vq_setup(int fd, struct guest_vq *vq, const char **failed_op);
+int guest_vq_setup_addr(int fd, struct guest_vq *vq,
+			const struct vhost_vring_addr *addr,
+			const char **failed_op);
+int guest_vq_setup_fds(int fd, struct guest_vq *vq, const char **failed_op);
 void guest_vq_add(struct guest_vq *vq, __u16 head);
 bool guest_vq_publish(struct guest_vq *vq);
 bool guest_vq_get_used(struct guest_vq *vq, __u32 *id, __u32 *len);
@@ -93,6 +120,9 @@ bool guest_vq_enable_cb(struct guest_vq *vq);
 void guest_vq_disable_cb(struct guest_vq *vq);
 void guest_vq_set_desc(struct guest_vq *vq, __u16 i, __u64 gpa,
 		       __u32 len, __u16 flags, __u16 next);
+void guest_vq_write_table(struct guest_vq *vq, struct guest_mem *m,
+			  __u64 table, unsigned int i, __u64 gpa, __u32 len,
+			  __u16 flags);
 int guest_eventfd_drain(int efd);
 int guest_eventfd_wait(int efd, int timeout_ms);
 

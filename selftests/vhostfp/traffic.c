@@ -95,19 +95,15 @@ static void post_chain(struct traffic *t, struct slot_ring *r,
 		       const __u32 *len, unsigned int n, __u16 flags)
 {
 	__u16 head = slot * r->stride;
-	struct vring_desc d;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		__u16 f = flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
 
 		if (t->cfg.indirect) {
-			d.addr = gpa[i];
-			d.len = len[i];
-			d.flags = f;
-			d.next = i + 1;
-			guest_write(&t->dev->mem, r->table[slot] + 16 * i, &d,
-				    sizeof(d));
+			guest_vq_write_table(r->vq, &t->dev->mem,
+					     r->table[slot], i, gpa[i], len[i],
+					     f);
 		} else {
 			guest_vq_set_desc(r->vq, head + i, gpa[i], len[i], f,
 					  head + i + 1);

@@ -25,11 +25,16 @@
 #define VHOST_FP_VQ_TX		1
 #define VHOST_FP_NVQS		2
 
-/* Version of struct vhost_fp_stats; bumped when fields are appended. */
-#define VHOST_FP_STATS_VERSION	1
+/*
+ * Version of struct vhost_fp_stats; bumped when counters are added (they
+ * take reserved fields, which older versions leave zero):
+ * 2: busy_polls, busy_poll_hits, busy_poll_ns.
+ */
+#define VHOST_FP_STATS_VERSION	2
 
 /*
- * Counters of one virtqueue since SET_OWNER (RESET_OWNER clears them).
+ * Counters of one virtqueue since the device was opened: they survive
+ * RESET_OWNER (a guest reboot), and go with the last close.
  * They are sampled without locking: each value is exact, the set is not
  * a single snapshot.
  */
@@ -44,7 +49,11 @@ struct vhost_fp_vq_stats {
 	__u64 batches;		/* used ring index publications */
 	__u64 drops;		/* packets dropped (tap error, no room) */
 	__u64 guest_errors;	/* malformed rings/descriptors seen */
-	__u64 reserved[6];	/* zero; room for new counters */
+	/* Since version 2, with VHOST_SET_VRING_BUSYLOOP_TIMEOUT: */
+	__u64 busy_polls;	/* times the worker busy polled when idle */
+	__u64 busy_poll_hits;	/* ... and found work before the timeout */
+	__u64 busy_poll_ns;	/* time spent busy polling, nanoseconds */
+	__u64 reserved[3];	/* zero; room for new counters */
 };
 
 struct vhost_fp_stats {

@@ -10,7 +10,8 @@
  *   -i SECONDS                   repeat every SECONDS
  *
  * debugfs layout: /sys/kernel/debug/vhostfp/<owner tgid>-<id>/stats, lines
- * "<rx|tx> <counter> <value>" after an "owner <tgid>" line.
+ * "<rx|tx> <counter> <value>" after an "owner <tgid>" line.  Counters a
+ * module does not print (an older one) show as 0.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +35,7 @@
 static const char * const counters[] = {
 	"packets", "bytes", "zc_sent", "zc_completed", "zc_copied",
 	"kicks", "calls", "batches", "drops", "guest_errors",
+	"busy_polls", "busy_poll_hits", "busy_poll_ns",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -137,6 +139,8 @@ static int show_fd(int pid, int fd)
 			s->packets, s->bytes, s->zc_sent, s->zc_completed,
 			s->zc_copied, s->kicks, s->calls, s->batches, s->drops,
 			s->guest_errors,
+			/* Zero from a version 1 module (reserved fields). */
+			s->busy_polls, s->busy_poll_hits, s->busy_poll_ns,
 		};
 
 		print_row(name, q == VHOST_FP_VQ_RX ? "rx" : "tx", v);

@@ -1,0 +1,1 @@
+macvtap.sh
