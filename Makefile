@@ -7,6 +7,7 @@
 #   make KVER=6.12       build against Debian 12's 6.12 kernel
 #   make check [T=name]  set up, build, run every selftest inside QEMU
 #   make demo            boot the host VM, attach a guest through vhostfp, push traffic
+#   make bench           vhostfp vs vhost_net vs QEMU, virtio_guest vs virtio_net (BENCH_ARGS=...)
 #   make install         modules_install + depmod (on a real KVM host)
 
 KVER ?= 6.1
@@ -54,6 +55,7 @@ selftests:
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C vhostfp/tools clean
 
 install: modules
@@ -75,6 +77,11 @@ demo: setup
 	$(MAKE) KVER=$(KVER) all
 	scripts/demo --kver $(KVER)
 
+# The benchmark, one kernel (Documentation/performance.rst); about 25 minutes.
+bench: selftests
+	$(MAKE) -C bench
+	scripts/bench --kver $(KVER) $(BENCH_ARGS)
+
 checkpatch:
 	scripts/checkpatch
 
@@ -83,4 +90,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests clean install setup check demo checkpatch lint
+.PHONY: all tools modules kdir-check selftests clean install setup check demo bench checkpatch lint
