@@ -50,6 +50,7 @@ bind()
 	vfp_wait_for ping -c 1 -W 1 198.18.0.2 >/dev/null || fail "no ping over $drv"
 }
 
+idle_window
 MARK=3000
 for r in $(seq 1 "$ROUNDS"); do
 	if [ $((r % 2)) = 1 ]; then order="virtio_net virtio_guest"; else order="virtio_guest virtio_net"; fi

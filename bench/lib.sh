@@ -48,3 +48,11 @@ idle_window()
 	"$BENCH/vfp-bench" --workload idle --packets 2000 --mark "$MARK" |
 		sed -n 's/^VFP-BENCH {/VFP-BENCH {"suite":"idle","round":0,/p'
 }
+
+# A tap $1 enslaved to bridge $2.
+bench_tap_in_bridge()
+{
+	ip tuntap add "$1" mode tap vnet_hdr || fail "cannot create $1"
+	vfp_link_track "$1"
+	ip link set "$1" master "$2" up
+}

@@ -25,12 +25,12 @@ iperf_sum()
 import json, sys
 j = json.load(sys.stdin)
 e = j["end"]
-if "sum_received" in e:
+s = e.get("sum", {})
+if "packets" in s:
+    print(s["bytes"], s["seconds"], s["packets"] - s["lost_packets"])
+else:
     s = e["sum_received"]
     print(s["bytes"], s["seconds"], 0)
-else:
-    s = e["sum"]
-    print(s["bytes"], s["seconds"], s["packets"] - s["lost_packets"])
 '
 }
 

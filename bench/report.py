@@ -36,6 +36,7 @@ for _wl, _t3 in (("tcp_tx", 3.0), ("tcp_rx", 3.0), ("udp64_tx", None), ("ping", 
     _what = "rtt" if _wl == "ping" else ("pps" if _wl.startswith("udp") else "mbps")
     PAIRS.append(("nested", _wl, "vhostfp", "vhost_net", 1.0 if _wl != "udp64_tx" else None, _what))
     PAIRS.append(("nested", _wl, "vhostfp", "qemu", _t3, _what))
+    PAIRS.append(("nested", _wl, "vhost_net", "qemu", None, _what))
     PAIRS.append(("drivers", _wl, "virtio_guest", "virtio_net",
                   1.0 if _wl != "ping" else None, _what))
 
@@ -147,9 +148,9 @@ def ratio_rows(summary):
         if not sa or not sb:
             continue
         # For RTT lower is better: the target is then an upper bound.
-        speed = sa["value"] / sb["value"]
+        speed = sa["value"] / sb["value"] if sb["value"] else None
         cost = None
-        if sa["insns_per_unit"] and sb["insns_per_unit"]:
+        if sa["insns_per_unit"] and sb["insns_per_unit"] and sa["value"]:
             cost = sb["insns_per_unit"] / sa["insns_per_unit"]
         rows.append({"suite": suite, "workload": wl, "a": a, "b": b, "what": what,
                      "a_value": sa["value"], "b_value": sb["value"], "ratio": speed,
@@ -218,7 +219,7 @@ def plot(summary, outdir):
         first = summary[(suite, wl, vs[0])]
         png = os.path.join(outdir, "bench-%s-%s.png" % (suite, wl))
         script = """
-set terminal pngcairo size 900,360 font ",9"
+set terminal pngcairo noenhanced size 900,360 font ",9"
 set output '%s'
 set multiplot layout 1,2 title '%s %s (median of rounds, bars: min..max)'
 set style fill solid 0.6
