@@ -17,7 +17,7 @@ SCALE=${VFP_BENCH_SCALE:-1}
 # workload:packets at scale 1 (a few seconds each under TCG)
 WORKLOADS="tx64:20000 rx64:10000 tx1500:10000 rx1500:5000 gso:1000 pingpong:300"
 
-vfp_modprobe tun
+vfp_modprobe tun sch_ingress cls_matchall act_gact
 bench_load_vhostfp
 idle_window
 
