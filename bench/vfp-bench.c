@@ -47,6 +47,7 @@
 #define SEND_BATCH	32
 #define ETH_TYPE_BENCH	0x88b5
 #define WAIT_MS		5000
+#define WAIT_TRIES	12
 
 struct bench {
 	const char *workload;
@@ -67,6 +68,8 @@ struct bench {
 	unsigned long tx_sent, tx_done, rx_got;
 	__u8 *frame;		/* scratch: one frame for the socket */
 	double secs;
+	unsigned long slow_waits;	/* waits that timed out, then went on */
+	unsigned long rescue_kicks;	/* kicks sent after a timeout */
 };
 
 static void die(const char *what, int err)
@@ -124,16 +127,51 @@ static void post_all_rx(struct bench *b)
 	guest_vq_publish(rx);
 }
 
-/* Sleep on @vq's call eventfd unless used entries are already there. */
+/* What the ring looks like while we wait in vain: for the report. */
+static void stall_report(struct bench *b, struct guest_vq *vq)
+{
+	fprintf(stderr,
+		"vfp-bench: %s vq %u: waited %d ms: avail %u, used %u, last_used %u, avail_event %u, used_event %u, kicks %lu, sent %lu, done %lu\n",
+		b->workload, vq->index, WAIT_MS, vq->avail_idx,
+		__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE), vq->last_used,
+		__atomic_load_n((__u16 *)&vq->used->ring[vq->num], __ATOMIC_RELAXED),
+		__atomic_load_n(&vq->avail->ring[vq->num], __ATOMIC_RELAXED),
+		vq->kicks, b->tx_sent, b->tx_done);
+}
+
+static void rescue_kick(struct bench *b, struct guest_vq *vq)
+{
+	__u64 one = 1;
+
+	b->rescue_kicks++;
+	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+		die("kick", errno);
+}
+
+/*
+ * Sleep on @vq's call eventfd unless used entries are already there.  A
+ * VM on a loaded machine can stand still for seconds and then see its
+ * timers expire before the worker runs: a timeout is only fatal after
+ * WAIT_TRIES of them in a row (counted in slow_waits).
+ */
 static void wait_used(struct bench *b, struct guest_vq *vq)
 {
-	int ret;
+	int ret, tries = 0;
 
 	if (guest_vq_enable_cb(vq)) {
 		guest_vq_disable_cb(vq);
 		return;
 	}
-	ret = guest_eventfd_wait(vq->call, WAIT_MS);
+	do {
+		ret = guest_eventfd_wait(vq->call, WAIT_MS);
+		if (ret > 0 || guest_vq_has_used(vq))
+			break;
+		b->slow_waits++;
+		stall_report(b, vq);
+		/* From the second timeout on, kick: was a kick lost? */
+		if (tries)
+			rescue_kick(b, vq);
+	} while (++tries < WAIT_TRIES);
 	guest_vq_disable_cb(vq);
 	if (guest_eventfd_drain(vq->err) > 0)
 		die("the device reported a guest error", EIO);
@@ -165,7 +203,8 @@ static void run_tx(struct bench *b)
 		}
 		guest_vq_publish(tx);
 		reap_tx(b);
-		if (!b->ntx_free || b->tx_sent == b->packets) {
+		if (b->tx_done < b->packets &&
+		    (!b->ntx_free || b->tx_sent == b->packets)) {
 			if (!guest_vq_has_used(tx))
 				wait_used(b, tx);
 			reap_tx(b);
@@ -447,6 +486,7 @@ static void print_result(struct bench *b)
 	printf("\"workload\":\"%s\",\"ring\":\"%s\",", b->workload, b->ring);
 	printf("\"zc\":%d,\"packets\":%lu,\"bytes\":%u,", b->zc, b->packets, b->len);
 	printf("\"secs\":%.6f,\"pps\":%.1f,", b->secs, b->packets / b->secs);
+	printf("\"slow_waits\":%lu,\"rescue_kicks\":%lu,", b->slow_waits, b->rescue_kicks);
 	printf("\"mark\":%ld,\"packed_offered\":%s", b->mark,
 	       b->offered & F(VIRTIO_F_RING_PACKED) ? "true" : "false");
 	if (b->fp && !fp_get_stats(b->dev.fd, &st)) {
