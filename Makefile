@@ -9,6 +9,7 @@
 #   make demo            boot the host VM, attach a guest through vhostfp, push traffic
 #   make fuzz [KVER=6.1-debug] [FUZZ_OPS=N] [FUZZ_SEED=S] [FUZZ_TIME=SEC]
 #                        the vhost-fp fuzzer in one VM, 1M operations by default
+#   make bench           vhostfp vs vhost_net vs QEMU, virtio_guest vs virtio_net (BENCH_ARGS=...)
 #   make install         modules_install + depmod (on a real KVM host)
 
 KVER ?= 6.1
@@ -56,6 +57,7 @@ selftests:
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 	$(MAKE) -C vhostfp/tools clean
 
 install: modules
@@ -98,6 +100,11 @@ fuzz: selftests
 		$(if $(findstring debug,$(KVER)),--append panic_on_warn=1) -- \
 		'VFP_FUZZ_TIME=$(FUZZ_TIME) selftests/vhostfp/fuzz.sh --ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))'
 
+# The benchmark, one kernel (Documentation/performance.rst); about 25 minutes.
+bench: selftests
+	$(MAKE) -C bench
+	scripts/bench --kver $(KVER) $(BENCH_ARGS)
+
 checkpatch:
 	scripts/checkpatch
 
@@ -106,4 +113,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests clean install setup check debug-kernels demo fuzz checkpatch lint
+.PHONY: all tools modules kdir-check selftests clean install setup check debug-kernels demo fuzz bench checkpatch lint
