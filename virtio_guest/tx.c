@@ -243,7 +243,8 @@ int vgn_tx_poll(struct napi_struct *napi, int budget)
  * @dev: the interface
  * @txqueue: the queue
  *
- * Called by the watchdog with every tx lock held. Say where the queue
+ * Called by the watchdog, which has frozen the queues but holds none of
+ * their locks: take this one, as a transmit would. Say where the queue
  * stands: whether the device had finished buffers that nobody reaped
  * (a lost interrupt) or still holds them (a lost kick, or a stuck
  * backend), who stopped it, and the NAPI state. Then reap and poll, so
@@ -254,14 +255,19 @@ void vgn_tx_timeout(struct net_device *dev, unsigned int txqueue)
 	struct vgn_priv *vi = netdev_priv(dev);
 	struct vgn_sq *sq = &vi->sq[txqueue];
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, txqueue);
-	unsigned int before = sq->vq->num_free;
-	bool drv = netif_tx_queue_stopped(txq);
+	unsigned int before, after;
+	bool drv;
 
+	__netif_tx_lock(txq, smp_processor_id());
+	before = sq->vq->num_free;
+	drv = netif_tx_queue_stopped(txq);
 	vgn_tx_reap(sq, 0);
-	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors, %u after reaping; stopped by %s; napi state %#lx\n",
-		    txqueue, before, sq->vq->num_free,
-		    drv ? "the driver" : "BQL", READ_ONCE(sq->napi.state));
+	after = sq->vq->num_free;
 	vgn_napi_schedule(&sq->napi, sq->vq);
+	__netif_tx_unlock(txq);
+	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors, %u after reaping; stopped by %s; napi state %#lx\n",
+		    txqueue, before, after, drv ? "the driver" : "BQL",
+		    READ_ONCE(sq->napi.state));
 }
 
 /* Interrupt: the device finished sending some buffers. */
