@@ -93,7 +93,7 @@ kvm_usable()
 }
 
 # Reports that fail a run: the kernel found a bug in itself or in a module.
-KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption|NETDEV WATCHDOG'
+KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
 
 # vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
 #   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
