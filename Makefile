@@ -77,7 +77,8 @@ demo: setup
 	$(MAKE) KVER=$(KVER) all
 	scripts/demo --kver $(KVER)
 
-# The benchmark, one kernel (Documentation/performance.rst); about 25 minutes.
+# The benchmark, one kernel (Documentation/performance.rst): 25 minutes or more
+# on a loaded 2-core machine (the nested guest alone may take 10 to boot).
 bench: selftests
 	$(MAKE) -C bench
 	scripts/bench --kver $(KVER) $(BENCH_ARGS)
