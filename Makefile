@@ -100,7 +100,8 @@ fuzz: selftests
 		$(if $(findstring debug,$(KVER)),--append panic_on_warn=1) -- \
 		'VFP_FUZZ_TIME=$(FUZZ_TIME) selftests/vhostfp/fuzz.sh --ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))'
 
-# The benchmark, one kernel (Documentation/performance.rst); about 25 minutes.
+# The benchmark, one kernel (Documentation/performance.rst): 25 minutes or more
+# on a loaded 2-core machine (the nested guest alone may take 10 to boot).
 bench: selftests
 	$(MAKE) -C bench
 	scripts/bench --kver $(KVER) $(BENCH_ARGS)

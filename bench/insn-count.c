@@ -6,8 +6,16 @@
  * address (see mark.h): the plugin prints its running totals then,
  * "vfp-mark ID ALL KERNEL", through qemu_plugin_outs (shown with
  * -d plugin -D FILE); "vfp-total 0 ALL KERNEL" at exit.
+ *
+ * With the argument "profile=on" it also profiles each window: at a
+ * window's end marker (odd id) it prints "vfp-prof ID VADDR INSNS" for
+ * every translation block run since the start marker, to be mapped onto
+ * /proc/kallsyms of the same boot (bench/profile.py).
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "qemu-plugin-api.h"
 #include "mark.h"
@@ -43,6 +51,35 @@ static __u64 sum(int kernel)
 	return s;
 }
 
+/* One translated block, for the profile: a lock-free list of them. */
+struct tb_prof {
+	__u64 vaddr;
+	__u64 n;		/* instructions, KERNEL_BIT as in udata */
+	__u64 execs;		/* since the window's start */
+	struct tb_prof *next;
+};
+
+static int profile;
+static int window_open;
+static struct tb_prof *prof_head;
+
+static void prof_dump(unsigned long id)
+{
+	struct tb_prof *p;
+	char line[96];
+
+	for (p = __atomic_load_n(&prof_head, __ATOMIC_ACQUIRE); p; p = p->next) {
+		__u64 e = __atomic_exchange_n(&p->execs, 0, __ATOMIC_RELAXED);
+
+		if (!e)
+			continue;
+		snprintf(line, sizeof(line), "vfp-prof %lu %llx %llu\n", id,
+			 (unsigned long long)p->vaddr,
+			 (unsigned long long)(e * (p->n & ~KERNEL_BIT)));
+		qemu_plugin_outs(line);
+	}
+}
+
 static void report(const char *what, unsigned long id)
 {
 	char line[128];
@@ -62,9 +99,27 @@ static void tb_exec(unsigned int vcpu, void *udata)
 		c->kernel += n & ~KERNEL_BIT;
 }
 
+static void tb_exec_prof(unsigned int vcpu, void *udata)
+{
+	struct tb_prof *p = udata;
+
+	tb_exec(vcpu, (void *)(unsigned long)p->n);
+	if (__atomic_load_n(&window_open, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&p->execs, 1, __ATOMIC_RELAXED);
+}
+
 static void mark_exec(unsigned int vcpu, void *udata)
 {
-	report("vfp-mark", (unsigned long)udata);
+	unsigned long id = (unsigned long)udata;
+
+	report("vfp-mark", id);
+	if (!profile)
+		return;
+	if (id & 1)
+		prof_dump(id / 2);
+	else
+		prof_dump(~0UL);	/* what ran outside windows: dropped */
+	__atomic_store_n(&window_open, !(id & 1), __ATOMIC_RELAXED);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -80,6 +135,22 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 						     (void *)(unsigned long)(off / VFP_MARK_PAGE));
 	if (va >= KERNEL_HALF)
 		n |= KERNEL_BIT;
+	if (profile) {
+		struct tb_prof *p = calloc(1, sizeof(*p));
+
+		if (p) {
+			p->vaddr = va;
+			p->n = n;
+			p->next = __atomic_load_n(&prof_head, __ATOMIC_RELAXED);
+			while (!__atomic_compare_exchange_n(&prof_head, &p->next, p, false,
+							    __ATOMIC_RELEASE,
+							    __ATOMIC_RELAXED))
+				;
+			qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec_prof,
+							     QEMU_PLUGIN_CB_NO_REGS, p);
+			return;
+		}
+	}
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS,
 					     (void *)(unsigned long)n);
 }
@@ -93,6 +164,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const struct qemu_info_t *info,
 					   int argc, char **argv)
 {
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "profile=on"))
+			profile = 1;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
 	return 0;

@@ -130,6 +130,13 @@ static void post_all_rx(struct bench *b)
 /* What the ring looks like while we wait in vain: for the report. */
 static void stall_report(struct bench *b, struct guest_vq *vq)
 {
+	if (vq->packed) {
+		fprintf(stderr,
+			"vfp-bench: %s vq %u (packed): waited %d ms: kicks %lu, sent %lu, done %lu\n",
+			b->workload, vq->index, WAIT_MS, vq->kicks,
+			b->tx_sent, b->tx_done);
+		return;
+	}
 	fprintf(stderr,
 		"vfp-bench: %s vq %u: waited %d ms: avail %u, used %u, last_used %u, avail_event %u, used_event %u, kicks %lu, sent %lu, done %lu\n",
 		b->workload, vq->index, WAIT_MS, vq->avail_idx,

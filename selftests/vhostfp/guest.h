@@ -30,6 +30,9 @@
 #include <linux/virtio_ring.h>
 #include <linux/virtio_net.h>
 
+/* Users that predate packed rings (bench/) test for this. */
+#define GUEST_HAVE_PACKED	1
+
 #define GUEST_GPA_BASE		0x100000000ULL	/* 4 GiB: not an address of ours */
 #define GUEST_REGION_SIZE	(16UL << 20)
 #define GUEST_NREGIONS		2
