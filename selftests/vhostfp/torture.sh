@@ -98,6 +98,10 @@ test_unload_refused_while_open()
 # (delete the plugged port).
 test_owner_killed_zc()
 {
+	if [ $HAVE_PLUG = 0 ]; then
+		log "SKIP owner_killed_zc $1: no bridge, dummy or sch_plug module"
+		return 0
+	fi
 	fresh_ns
 	in_ns ip link add vfptbr0 type bridge forward_delay 0 || fail "bridge"
 	in_ns ip link add vfptd0 type dummy || fail "dummy"
@@ -167,7 +171,10 @@ test_churn_no_leak()
 	unload_reload
 }
 
-vfp_modprobe tun bridge dummy sch_plug
+vfp_modprobe tun
+# Small debug kernels may lack what the plugged-port topology needs.
+HAVE_PLUG=1
+for m in bridge dummy sch_plug; do modprobe -q $m || HAVE_PLUG=0; done
 load_vhostfp || skip "no vhostfp.ko for $(uname -r)"
 [ -x "$DIR/torture" ] || make -s -C "$DIR" torture >&2 || fail "cannot build torture"
 [ -w $KMEMLEAK ] && echo clear >$KMEMLEAK
