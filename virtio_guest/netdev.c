@@ -178,6 +178,15 @@ static void vgn_get_stats64(struct net_device *dev,
 	}
 }
 
+static void vgn_tx_timeout(struct net_device *dev, unsigned int txqueue)
+{
+	struct vgn_priv *vi = netdev_priv(dev);
+	struct vgn_sq *sq = &vi->sq[txqueue];
+
+	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors\n",
+		    txqueue, sq->vq->num_free);
+}
+
 static const struct net_device_ops vgn_netdev_ops = {
 	.ndo_open		= vgn_open,
 	.ndo_stop		= vgn_stop,

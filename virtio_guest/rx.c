@@ -636,28 +636,19 @@ static void vgn_rx_stats_add(struct vgn_rq *rq, const struct vgn_rx_batch *b)
 	u64_stats_update_end(&s->syncp);
 }
 
-/*
- * Leave polling mode; poll again if buffers slipped in meanwhile.
- *
- * Callbacks go back on while this NAPI still owns the queue. Once
- * napi_complete_done() returned, an interrupt may start the NAPI on
- * another CPU, and the virtio core wants one user of a virtqueue at a
- * time: on packed rings, enabling there raced with that CPU's
- * virtqueue_get_buf() and disable over the event suppression area and its
- * shadow copy, and could leave interrupts off with the NAPI idle, so
- * receive stalled. virtqueue_poll() needs no ownership.
- */
+/* Leave polling mode; poll again if buffers slipped in meanwhile. */
 static void vgn_rx_napi_complete(struct vgn_rq *rq, int done)
 {
-	unsigned int opaque = virtqueue_enable_cb_prepare(rq->vq);
+	unsigned int opaque;
 
-	if (!napi_complete_done(&rq->napi, done)) {
-		/* An interrupt came meanwhile: the NAPI runs again. */
-		virtqueue_disable_cb(rq->vq);
+	if (!napi_complete_done(&rq->napi, done))
 		return;
+	opaque = virtqueue_enable_cb_prepare(rq->vq);
+	if (unlikely(virtqueue_poll(rq->vq, opaque)) &&
+	    napi_schedule_prep(&rq->napi)) {
+		virtqueue_disable_cb(rq->vq);
+		__napi_schedule(&rq->napi);
 	}
-	if (unlikely(virtqueue_poll(rq->vq, opaque)))
-		vgn_napi_schedule(&rq->napi, rq->vq);
 }
 
 int vgn_rx_poll(struct napi_struct *napi, int budget)
@@ -700,6 +691,10 @@ int vgn_rx_poll(struct napi_struct *napi, int budget)
 void vgn_rx_done(struct virtqueue *vq)
 {
 	struct vgn_priv *vi = vq->vdev->priv;
+	struct vgn_rq *rq = &vi->rq[vgn_vq_to_pair(vq)];
 
-	vgn_napi_schedule(&vi->rq[vgn_vq_to_pair(vq)].napi, vq);
+	if (napi_schedule_prep(&rq->napi)) {
+		virtqueue_disable_cb(vq);
+		__napi_schedule(&rq->napi);
+	}
 }

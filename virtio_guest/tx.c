@@ -9,14 +9,6 @@
  * accounting and the queue's counters. The one exception is the interrupt
  * handler, which only disables callbacks, as the virtio core allows.
  *
- * Completions are reaped by the tx NAPI, and opportunistically by every
- * path that adds to the ring. Whoever reaps last must leave the queue in
- * one of two states: callbacks armed at a point the device has not reached
- * yet, or the NAPI scheduled. Otherwise a queue stopped by the driver or
- * by BQL waits forever: the interrupt for entries someone else already
- * reaped finds nothing new and the virtio core drops it, and an event
- * index the device went past never fires.
- *
  * The virtio-net header of an skb lives in skb->cb, which belongs to the
  * driver from ndo_start_xmit until the skb is freed; XDP frames share one
  * all-zero header, vi->xdp_hdr, that the device only reads.
@@ -44,8 +36,12 @@ static bool vgn_tx_has_room(struct vgn_sq *sq)
 	return sq->vq->num_free >= VGN_TX_MAX_SG;
 }
 
-/* Free what the device has finished sending; the tx lock is held. */
-static void vgn_tx_clean(struct vgn_sq *sq, int budget)
+/**
+ * vgn_tx_clean - free what the device has finished sending
+ * @sq: the queue, with its tx lock held
+ * @budget: NAPI budget, 0 outside NAPI
+ */
+void vgn_tx_clean(struct vgn_sq *sq, int budget)
 {
 	struct netdev_queue *txq = vgn_sq_txq(sq);
 	unsigned int len, pkts = 0, bytes = 0;
@@ -72,43 +68,10 @@ static void vgn_tx_clean(struct vgn_sq *sq, int budget)
 	u64_stats_update_end(&sq->stats.syncp);
 }
 
-/**
- * vgn_tx_reap - free completed buffers, restart the queue if they made room
- * @sq: the queue, with its tx lock held
- * @budget: NAPI budget, 0 outside NAPI
- *
- * BQL restarts a queue it stopped by itself, in netdev_tx_completed_queue().
- */
-void vgn_tx_reap(struct vgn_sq *sq, int budget)
-{
-	struct netdev_queue *txq = vgn_sq_txq(sq);
-
-	vgn_tx_clean(sq, budget);
-	if (netif_tx_queue_stopped(txq) && vgn_tx_has_room(sq))
-		netif_tx_wake_queue(txq);
-}
-
-/*
- * Ask for an interrupt once most of what is in flight is done; when the
- * device is already past that point, none would come: poll instead.
- */
-static void vgn_tx_arm(struct vgn_sq *sq)
-{
-	if (unlikely(!virtqueue_enable_cb_delayed(sq->vq)))
-		vgn_napi_schedule(&sq->napi, sq->vq);
-}
-
-/**
- * vgn_tx_kick - end of a batch: arm for its completion, notify the device
- * @sq: the queue, with its tx lock held
- *
- * Arming comes first, so that a device quick enough to finish the batch
- * before we look finds callbacks on, or we find it done.
- */
+/* Notify the device of new buffers, if it asked to be told. */
 void vgn_tx_kick(struct vgn_sq *sq)
 {
 	lockdep_assert_held(&vgn_sq_txq(sq)->_xmit_lock);
-	vgn_tx_arm(sq);
 	if (virtqueue_kick_prepare(sq->vq) && virtqueue_notify(sq->vq)) {
 		u64_stats_update_begin(&sq->stats.syncp);
 		u64_stats_inc(&sq->stats.kicks);
@@ -165,18 +128,23 @@ int vgn_tx_add_xdp(struct vgn_sq *sq, struct xdp_frame *frame)
 	return err;
 }
 
-/*
- * The ring is nearly full: stop the queue until completions free room. The
- * caller then kicks, which arms the interrupt or schedules the NAPI; the
- * NAPI restarts the queue under the tx lock we hold, so it cannot miss
- * the stop.
- */
+/* The ring is nearly full: stop the queue until completions free room. */
 static void vgn_tx_stop(struct vgn_sq *sq, struct netdev_queue *txq)
 {
 	netif_tx_stop_queue(txq);
 	u64_stats_update_begin(&sq->stats.syncp);
 	u64_stats_inc(&sq->stats.stops);
 	u64_stats_update_end(&sq->stats.syncp);
+	/*
+	 * Ask for an interrupt once most of the ring is used; if the device
+	 * already got that far, reap now so the queue cannot stay stopped
+	 * with nobody left to wake it.
+	 */
+	if (unlikely(!virtqueue_enable_cb_delayed(sq->vq))) {
+		vgn_tx_clean(sq, 0);
+		if (vgn_tx_has_room(sq))
+			netif_tx_start_queue(txq);
+	}
 }
 
 netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -215,67 +183,44 @@ int vgn_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct vgn_sq *sq = container_of(napi, struct vgn_sq, napi);
 	struct netdev_queue *txq = vgn_sq_txq(sq);
-	bool armed;
+	int cpu = smp_processor_id();
+	bool done, again = false;
 
-	__netif_tx_lock(txq, smp_processor_id());
+	__netif_tx_lock(txq, cpu);
 	virtqueue_disable_cb(sq->vq);
-	vgn_tx_reap(sq, budget);
+	vgn_tx_clean(sq, budget);
+	if (netif_tx_queue_stopped(txq) && vgn_tx_has_room(sq))
+		netif_tx_wake_queue(txq);
 	if (!budget) {
 		/* netpoll: reap only, NAPI stays scheduled. */
 		__netif_tx_unlock(txq);
 		return 0;
 	}
-	/*
-	 * Re-arm before giving the NAPI up: an interrupt in between then
-	 * finds it still scheduled and makes napi_complete_done() poll again.
-	 */
-	armed = virtqueue_enable_cb_delayed(sq->vq);
-	if (!napi_complete_done(napi, 0))
+	done = napi_complete_done(napi, 0);
+	if (done)
+		again = !virtqueue_enable_cb_delayed(sq->vq);
+	__netif_tx_unlock(txq);
+
+	/* Completions raced with re-enabling: poll once more. */
+	if (again && napi_schedule_prep(napi)) {
+		__netif_tx_lock(txq, cpu);
 		virtqueue_disable_cb(sq->vq);
-	else if (unlikely(!armed))
-		vgn_napi_schedule(napi, sq->vq);
-	__netif_tx_unlock(txq);
+		__netif_tx_unlock(txq);
+		__napi_schedule(napi);
+	}
 	return 0;
-}
-
-/**
- * vgn_tx_timeout - the stack found a queue stopped for too long
- * @dev: the interface
- * @txqueue: the queue
- *
- * Called by the watchdog, which has frozen the queues but holds none of
- * their locks: take this one, as a transmit would. Say where the queue
- * stands: whether the device had finished buffers that nobody reaped
- * (a lost interrupt) or still holds them (a lost kick, or a stuck
- * backend), who stopped it, and the NAPI state. Then reap and poll, so
- * that a lost wake-up does not cost the interface.
- */
-void vgn_tx_timeout(struct net_device *dev, unsigned int txqueue)
-{
-	struct vgn_priv *vi = netdev_priv(dev);
-	struct vgn_sq *sq = &vi->sq[txqueue];
-	struct netdev_queue *txq = netdev_get_tx_queue(dev, txqueue);
-	unsigned int before, after;
-	bool drv;
-
-	__netif_tx_lock(txq, smp_processor_id());
-	before = sq->vq->num_free;
-	drv = netif_tx_queue_stopped(txq);
-	vgn_tx_reap(sq, 0);
-	after = sq->vq->num_free;
-	vgn_napi_schedule(&sq->napi, sq->vq);
-	__netif_tx_unlock(txq);
-	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors, %u after reaping; stopped by %s; napi state %#lx\n",
-		    txqueue, before, after, drv ? "the driver" : "BQL",
-		    READ_ONCE(sq->napi.state));
 }
 
 /* Interrupt: the device finished sending some buffers. */
 void vgn_tx_done(struct virtqueue *vq)
 {
 	struct vgn_priv *vi = vq->vdev->priv;
+	struct vgn_sq *sq = &vi->sq[vgn_vq_to_pair(vq)];
 
-	vgn_napi_schedule(&vi->sq[vgn_vq_to_pair(vq)].napi, vq);
+	if (napi_schedule_prep(&sq->napi)) {
+		virtqueue_disable_cb(vq);
+		__napi_schedule(&sq->napi);
+	}
 }
 
 /* Device reset: free what will never complete. */

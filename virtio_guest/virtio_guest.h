@@ -150,21 +150,6 @@ static inline struct netdev_queue *vgn_sq_txq(struct vgn_sq *sq)
 	return netdev_get_tx_queue(sq->vi->dev, sq->index);
 }
 
-/*
- * Run @napi soon for the buffers @vq returned, with callbacks off until
- * the poll turns them back on. From interrupts, and from a poll or a
- * transmit path that found the device already past the point where it
- * would have raised one.
- */
-static inline void vgn_napi_schedule(struct napi_struct *napi,
-				     struct virtqueue *vq)
-{
-	if (napi_schedule_prep(napi)) {
-		virtqueue_disable_cb(vq);
-		__napi_schedule(napi);
-	}
-}
-
 /* netdev.c APIs: */
 void vgn_netdev_setup(struct vgn_priv *vi);
 
@@ -183,9 +168,8 @@ int vgn_tx_poll(struct napi_struct *napi, int budget);
 netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int vgn_tx_add_xdp(struct vgn_sq *sq, struct xdp_frame *frame);
 void vgn_tx_kick(struct vgn_sq *sq);
-void vgn_tx_reap(struct vgn_sq *sq, int budget);
+void vgn_tx_clean(struct vgn_sq *sq, int budget);
 void vgn_tx_free_unused(struct vgn_sq *sq);
-void vgn_tx_timeout(struct net_device *dev, unsigned int txqueue);
 
 /* ctrl.c APIs: */
 int vgn_ctrl_init(struct vgn_priv *vi);

