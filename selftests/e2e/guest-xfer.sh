@@ -60,9 +60,9 @@ ping -c 3 -W 5 "$PEER"
 head -c "${MB}M" /dev/urandom >/tmp/tx.bin
 echo "VFP-TX-SHA $(sha256sum </tmp/tx.bin | cut -d' ' -f1)"
 start=$(date +%s.%N)
-timeout 120 socat -u OPEN:/tmp/tx.bin TCP:"$PEER":5001,connect-timeout=10
+timeout 300 socat -u OPEN:/tmp/tx.bin TCP:"$PEER":5001,connect-timeout=10
 mid=$(date +%s.%N)
-echo "VFP-RX-SHA $(timeout 120 socat -u TCP:"$PEER":5002,connect-timeout=10 - | sha256sum | cut -d' ' -f1)"
+echo "VFP-RX-SHA $(timeout 300 socat -u TCP:"$PEER":5002,connect-timeout=10 - | sha256sum | cut -d' ' -f1)"
 end=$(date +%s.%N)
 echo "guest->peer $(echo "$MB * 8 / ($mid - $start)" | bc -l | cut -c1-6) Mbit/s, peer->guest $(echo "$MB * 8 / ($end - $mid)" | bc -l | cut -c1-6) Mbit/s"
 ip -s link show "$dev" | sed -n '3,6p'
