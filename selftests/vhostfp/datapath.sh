@@ -22,6 +22,10 @@ devices=vhost-net
 load_vhost_net 0
 load_vhostfp && devices="vhost-net vhost-fp"
 VFP_DEVICES=$devices VFP_RINGS=split run_prog datapath "$@"
+# One long run per device with every feature on: 100000 frames each way
+# take the 16-bit ring indices through several wraps.
+[ $# -gt 0 ] || VFP_PKTS=${VFP_PKTS_LONG:-100000} VFP_DEVICES=$devices VFP_RINGS=split \
+	run_prog datapath -v fp_evt1_ind1_mrg1_zc1 -v net_evt1_ind1_mrg1_zc0
 
 load_vhost_net 1
 VFP_DEVICES=vhost-net VFP_RINGS=split run_prog datapath "$@"
