@@ -41,6 +41,11 @@
 struct vfp_packed {
 	unsigned int num;
 	unsigned int taken;		/* buffers taken, free running */
+	/*
+	 * Ring descriptors marked used since need_signal() last looked.
+	 * Positions alone cannot tell "nothing" from "a whole lap" apart.
+	 */
+	unsigned int used_since;
 	u32 *hist;			/* per take: pos | wrap << 15 | id << 16 */
 	u16 ndesc[];			/* per id: ring descriptors; 0: free */
 };
@@ -354,6 +359,7 @@ static int vfp_packed_write_used(struct vfp_vq *vq, const struct vfp_used *used,
 		if (vfp_packed_log(vq, &ring[pos].len, sizeof(e)))
 			return -EFAULT;
 		p->ndesc[used[i].id] = 0;
+		p->used_since += nd;
 		pos += nd;
 		if (pos >= vq->num) {
 			pos -= vq->num;
@@ -387,6 +393,7 @@ static bool vfp_packed_need_signal(struct vfp_vq *vq)
 {
 	bool valid = vq->signalled_used_valid;
 	u16 old = vq->signalled_used, new = vq->last_used_idx;
+	unsigned int since = vq->packed->used_since;
 	u16 off_wrap, flags, off;
 
 	/*
@@ -397,6 +404,7 @@ static bool vfp_packed_need_signal(struct vfp_vq *vq)
 	smp_mb();
 	vq->signalled_used = new;
 	vq->signalled_used_valid = true;
+	vq->packed->used_since = 0;
 	if (vfp_packed_read_event(vq, &off_wrap, &flags)) {
 		vfp_vq_err(vq, "cannot read driver event suppression");
 		return true;
@@ -419,7 +427,15 @@ static bool vfp_packed_need_signal(struct vfp_vq *vq)
 		vfp_vq_err(vq, "driver event offset %u out of ring", off);
 		return true;
 	}
-	if (!valid)
+	/*
+	 * A lap or more since the last look passed every position, off too;
+	 * in positions (mod num) new - old would say less or nothing at all,
+	 * and a guest waiting for off would never hear from us again.  With
+	 * up to VFP_WEIGHT_PACKETS packets, each of several buffers, between
+	 * two looks, and the guest reusing descriptors of the used batches
+	 * written meanwhile, that happens.
+	 */
+	if (!valid || since >= vq->num)
 		return true;
 	/*
 	 * Same index space as the positions: an event on the previous lap

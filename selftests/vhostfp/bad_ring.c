@@ -8,7 +8,7 @@
  * The packed fixture runs on /dev/vhost-fp only (vhost_net has no packed
  * rings): wrap counter lies, buffer ids out of range or reused, avail/used
  * flag games, event suppression structures outside guest memory, chains
- * longer than the ring.
+ * longer than the ring; and one good case, the call after a whole lap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -600,6 +600,49 @@ TEST_F(packed, driver_event_offset_lie)
 		guest_eventfd_wait(vq->call, 100);
 	ASSERT_TRUE(guest_vq_get_used(vq, &id, &len));
 	EXPECT_EQ(0U, id);
+}
+
+/*
+ * A whole lap of descriptors used between two looks at the driver's
+ * event: the used position is back where it was, yet the guest's event
+ * offset was passed and the guest must be called.  (Mergeable RX or a
+ * long TX run do that with many buffers; here one chain as long as the
+ * ring does it.)  Not a guest error, but a guest waiting for a call that
+ * never comes is what stalled virtio_net on packed rings.
+ */
+TEST_F(packed, call_after_a_whole_lap)
+{
+	struct guest_vq *vq = &self->s.dev.vq[VQ_TX];
+	__u32 id, len;
+	unsigned int i;
+
+	/* One packet first: the device's first look calls anyway. */
+	guest_vq_set_desc(vq, 0, self->s.buf, 72, 0, 0);
+	add_and_kick(vq, 0);
+	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
+		guest_eventfd_wait(vq->call, 100);
+	ASSERT_TRUE(guest_vq_get_used(vq, &id, &len));
+	ASSERT_EQ(0U, id);
+	guest_eventfd_drain(vq->call);
+	/* A call at the next used position, as virtio_net asks for it. */
+	ASSERT_FALSE(guest_vq_enable_cb(vq));
+
+	/* Header, then one byte of frame per descriptor, around the end. */
+	guest_vq_set_desc(vq, 0, self->s.buf, 12, VRING_DESC_F_NEXT, 1);
+	for (i = 1; i < vq->num; i++)
+		guest_vq_set_desc(vq, i, self->s.buf + 12 + i, 1,
+				  i + 1 < vq->num ? VRING_DESC_F_NEXT : 0,
+				  i + 1);
+	add_and_kick(vq, 0);
+	EXPECT_EQ(1, guest_eventfd_wait(vq->call, ERR_WAIT_MS)) {
+		TH_LOG("no call within %d ms after a lap of %u descriptors",
+		       ERR_WAIT_MS, vq->num);
+	}
+	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
+		guest_eventfd_wait(vq->call, 100);
+	ASSERT_TRUE(guest_vq_get_used(vq, &id, &len));
+	EXPECT_EQ(0U, id);
+	EXPECT_EQ(0ULL, pk_stat(_metadata, self->s.dev.fd, VQ_TX, true));
 }
 
 TEST_HARNESS_MAIN
