@@ -88,7 +88,7 @@ demo: setup
 	$(MAKE) KVER=$(KVER) all
 	scripts/demo --kver $(KVER)
 
-# The fuzzer, long (make check runs a one-minute slice): FUZZ_OPS
+# The fuzzer (selftests/vhostfp/fuzz.sh): FUZZ_OPS
 # operations on KVER, bounded by FUZZ_TIME seconds; FUZZ_SEED replays the
 # seed a failed run printed. Debug kernels (KVER=6.1-debug) panic on warn.
 FUZZ_OPS ?= 1000000
