@@ -149,3 +149,54 @@ vfp_stats_follow()
 		"$@" >"$out.new" 2>/dev/null && [ -s "$out.new" ] && mv "$out.new" "$out"
 	done
 }
+
+# The peer side of a nested transfer (selftests/e2e/guest-xfer.sh in L2):
+# in netns $1, a TCP sink on port 5001 and a source of $2 MiB of random
+# data on port 5002. Sets VFP_XFER_SRC_SHA and VFP_XFER_SINK_PID.
+vfp_xfer_peer_start()
+{
+	local ns=$1 mb=$2
+
+	head -c "${mb}M" /dev/urandom >/tmp/src.bin
+	VFP_XFER_SRC_SHA=$(sha256sum </tmp/src.bin | cut -d' ' -f1)
+	vfp_bg ip netns exec "$ns" socat -u TCP-LISTEN:5001,reuseaddr CREATE:/tmp/sink.bin
+	VFP_XFER_SINK_PID=$!
+	vfp_bg ip netns exec "$ns" socat -u OPEN:/tmp/src.bin TCP-LISTEN:5002,reuseaddr
+	vfp_wait_for ip netns exec "$ns" sh -c 'ss -ltn | grep -q :5002' ||
+		fail "peer servers did not start"
+}
+
+# Relay guest-xfer.sh's output ($1) and compare its sha256 sums with what
+# the peer received and sent.
+vfp_xfer_verify()
+{
+	local out=$1 tx_sha rx_sha sink_sha
+
+	echo "$out" | grep -v '^VFP-' | sed 's/^/# l2: /'
+	tx_sha=$(echo "$out" | sed -n 's/^VFP-TX-SHA //p')
+	rx_sha=$(echo "$out" | sed -n 's/^VFP-RX-SHA //p')
+	vfp_wait_exit "$VFP_XFER_SINK_PID" || fail "the peer's sink did not finish"
+	sink_sha=$(sha256sum </tmp/sink.bin | cut -d' ' -f1)
+	[ -n "$tx_sha" ] && [ "$tx_sha" = "$sink_sha" ] ||
+		fail "guest->peer data differs: guest sent $tx_sha, peer got $sink_sha"
+	[ "$rx_sha" = "$VFP_XFER_SRC_SHA" ] ||
+		fail "peer->guest data differs: peer sent $VFP_XFER_SRC_SHA, guest got $rx_sha"
+	log "sha256 match both ways"
+}
+
+# Prove that vhostfp, not QEMU, moved $2 MiB each way: the counters sampled
+# into $1 (vfp_stats_follow) must hold at least 90 % of it per direction
+# (the last sample may precede the end).
+vfp_stats_carried()
+{
+	local file=$1 mb=$2 want got q
+
+	[ -s "$file" ] || fail "no vhostfp statistics were sampled"
+	sed 's/^/# stats: /' "$file"
+	want=$((mb * 1024 * 1024 * 9 / 10))
+	for q in tx rx; do
+		got=$(awk -v q=$q '$1 == q && $2 == "bytes" { s += $3 } END { print s + 0 }' "$file")
+		[ "$got" -ge "$want" ] || fail "vhostfp $q bytes $got < $want: it did not carry the traffic"
+	done
+	log "vhostfp counters show the traffic both ways"
+}

@@ -65,11 +65,7 @@ if [ "$GUEST" = virtio_guest ]; then
 fi
 
 # The peer: a sink for the guest's data and a source of our own.
-head -c "${MB}M" /dev/urandom >/tmp/src.bin
-src_sha=$(sha256sum </tmp/src.bin | cut -d' ' -f1)
-vfp_bg ip netns exec vfp-peer socat -u TCP-LISTEN:5001,reuseaddr CREATE:/tmp/sink.bin
-vfp_bg ip netns exec vfp-peer socat -u OPEN:/tmp/src.bin TCP-LISTEN:5002,reuseaddr
-vfp_wait_for ip netns exec vfp-peer sh -c 'ss -ltn | grep -q :5002' || fail "peer servers did not start"
+vfp_xfer_peer_start vfp-peer "$MB"
 
 # A device's counters go away with its last close: sample them while the
 # guest runs.
@@ -87,28 +83,7 @@ out=$("$VFP_REPO/scripts/l2" --timeout 800 "${FD[@]}" --netdev "$NETDEV" "${DEVI
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
 }
-echo "$out" | grep -v '^VFP-' | sed 's/^/# l2: /'
+vfp_xfer_verify "$out"
 
-tx_sha=$(echo "$out" | sed -n 's/^VFP-TX-SHA //p')
-rx_sha=$(echo "$out" | sed -n 's/^VFP-RX-SHA //p')
-vfp_wait_exit "${VFP_PIDS[0]}" || fail "the peer's sink did not finish"
-sink_sha=$(sha256sum </tmp/sink.bin | cut -d' ' -f1)
-[ -n "$tx_sha" ] && [ "$tx_sha" = "$sink_sha" ] ||
-	fail "guest->peer data differs: guest sent $tx_sha, peer got $sink_sha"
-[ "$rx_sha" = "$src_sha" ] ||
-	fail "peer->guest data differs: peer sent $src_sha, guest got $rx_sha"
-log "sha256 match both ways"
-
-# Prove that vhostfp, not QEMU, moved the data: its counters must hold at
-# least 90 % of the payload each way (the last sample may precede the end).
-if [ "$BACKEND" = vhostfp ]; then
-	[ -s /tmp/vfp-stats ] || fail "no vhostfp statistics were sampled"
-	sed 's/^/# stats: /' /tmp/vfp-stats
-	want=$((MB * 1024 * 1024 * 9 / 10))
-	for q in tx rx; do
-		got=$(awk -v q=$q '$1 == q && $2 == "bytes" { s += $3 } END { print s + 0 }' /tmp/vfp-stats)
-		[ "$got" -ge "$want" ] || fail "vhostfp $q bytes $got < $want: it did not carry the traffic"
-	done
-	log "vhostfp counters show the traffic both ways"
-fi
+[ "$BACKEND" != vhostfp ] || vfp_stats_carried /tmp/vfp-stats "$MB"
 exit $KSFT_PASS
