@@ -17,7 +17,6 @@ trap suite_cleanup EXIT
 
 export VFP_FUZZ_OPS=${VFP_FUZZ_OPS:-100000}
 export VFP_FUZZ_TIME=${VFP_FUZZ_TIME:-60}
-KMEMLEAK=/sys/kernel/debug/kmemleak
 
 vfp_modprobe tun
 load_vhostfp || skip "no vhostfp.ko for $(uname -r)"
@@ -29,15 +28,5 @@ run_prog fuzz "$@"
 # Every device is closed: the module goes, and nothing it allocated stays.
 rmmod vhostfp || fail "vhostfp does not unload after the fuzzer"
 VFP_MODULES=("${VFP_MODULES[@]/vhostfp}")
-if [ -w $KMEMLEAK ]; then
-	# Objects younger than 5 s are not reported yet: scan twice.
-	sleep 6
-	echo scan >$KMEMLEAK
-	echo scan >$KMEMLEAK
-	if grep -q unreferenced $KMEMLEAK; then
-		head -60 $KMEMLEAK
-		fail "kmemleak reports leaks after the fuzzer"
-	fi
-	log "kmemleak: no leaks"
-fi
+if kmemleak_check "the fuzzer"; then log "kmemleak: no leaks"; fi
 exit "$KSFT_PASS"

@@ -72,3 +72,20 @@ run_prog()
 	esac
 	return 0
 }
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# With kmemleak (debug kernels): fail when it finds a leak now. Objects
+# younger than 5 s are not reported yet, hence the wait and two scans.
+# Returns 1 (without failing) where the kernel has no kmemleak.
+kmemleak_check()
+{
+	[ -w $KMEMLEAK ] || return 1
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	if grep -q unreferenced $KMEMLEAK; then
+		head -60 $KMEMLEAK
+		fail "kmemleak reports leaks after $1"
+	fi
+}
