@@ -95,6 +95,31 @@ kvm_usable()
 # Reports that fail a run: the kernel found a bug in itself or in a module.
 KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.*new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
 
+# vm_watchdog TIMEOUT_PID SECONDS: QEMU outlived its timeout's SIGKILL, so
+# it sleeps in the kernel: write where to $RUN/stuck (and, inside a VM, every
+# blocked task to the console) and kill timeout(1), so the caller can go on.
+vm_watchdog()
+{
+	local s="" q t
+	trap 'kill ${s:-} 2>/dev/null; exit 0' TERM
+	sleep "$2" &
+	s=$!
+	wait $s
+	kill -0 "$1" 2>/dev/null || return 0
+	{
+		echo "$VM_NAME: QEMU did not exit after SIGKILL: it is stuck in the kernel"
+		for q in $(pgrep -P "$1"); do
+			for t in /proc/"$q"/task/*; do
+				echo "$VM_NAME: task ${t##*/} ($(cat "$t/comm" 2>/dev/null)) state $(awk '{print $3}' "$t/stat" 2>/dev/null):"
+				sed "s/^/$VM_NAME:     /" "$t/stack" 2>/dev/null
+			done
+		done
+	} >"$RUN/stuck.tmp"
+	mv "$RUN/stuck.tmp" "$RUN/stuck"
+	[ "$VM_LEVEL" != 2 ] || echo w >/proc/sysrq-trigger 2>/dev/null
+	kill -9 "$1" 2>/dev/null
+}
+
 # vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
 #   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
 #   VM_TIMEOUT, VM_SHARE (read-write share, mounted at its own path),
@@ -104,7 +129,7 @@ KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|kmemleak:.
 # when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
 vm_boot()
 {
-	local qrc rc report tailpid=""
+	local qrc rc report tailpid="" tpid wpid
 	local -a qemu
 
 	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
@@ -122,9 +147,19 @@ vm_boot()
 		tailpid=$!
 	fi
 	set +e
-	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$RUN/qemu.log" 2>&1
+	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$RUN/qemu.log" 2>&1 &
+	tpid=$!
+	vm_watchdog "$tpid" $((VM_TIMEOUT + 60)) </dev/null >/dev/null 2>&1 &
+	wpid=$!
+	wait "$tpid"
 	qrc=$?
+	kill "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
 	set -e
+	if [ -s "$RUN/stuck" ]; then
+		cat "$RUN/stuck" >&2
+		qrc=124
+	fi
 	if [ -n "$tailpid" ]; then
 		sleep 0.3
 		kill "$tailpid" 2>/dev/null

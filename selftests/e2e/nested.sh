@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 1200
+# vm-args: --timeout 700
 #
 # End to end through a nested guest, the way a KVM host runs one:
 #
@@ -78,7 +78,7 @@ CHECK=""
 [ -z "${VFP_GUEST_CHECK:-}" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 
 log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
-out=$("$VFP_REPO/scripts/l2" --timeout 800 "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
+out=$("$VFP_REPO/scripts/l2" --timeout 500 "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
 	-- "${CHECK}selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
