@@ -617,15 +617,21 @@ static void fz_bring_up(struct rng *r)
 	ret = guest_set_mem_table(f->dev.fd, &f->dev.mem);
 	if (ret)
 		fz_fail("SET_MEM_TABLE: %s", strerror(-ret));
-	/* Wait out a hostile step in progress: it may hold a ring page. */
+	/*
+	 * Wait out a hostile step in progress: it may hold a ring page.  The
+	 * device learns where the empty rings start (SET_VRING_BASE) before
+	 * the guest thread may post again: a buffer posted in between would
+	 * count as consumed already, and a guest that has posted all of its
+	 * RX buffers would wait forever for them.
+	 */
 	pthread_mutex_lock(&f->ring_lock);
 	f->ring->reset(f);
-	pthread_mutex_unlock(&f->ring_lock);
 	for (i = 0; i < 2; i++) {
 		ret = guest_vq_setup(f->dev.fd, &f->dev.vq[i], &failed);
 		if (ret)
 			fz_fail("%s %u: %s", failed, i, strerror(-ret));
 	}
+	pthread_mutex_unlock(&f->ring_lock);
 	if (one_in(r, 4)) {	/* dirty logging on, under traffic */
 		__u64 base = (uintptr_t)f->logmap;
 
@@ -669,6 +675,38 @@ static int op_reopen(struct rng *r)
 	return op_repair(r);
 }
 
+/* What a stall looks like from both sides, for the failure report. */
+static void fz_dump_state(void)
+{
+	struct fuzz *f = &fz.f;
+	struct vhost_fp_stats st;
+	unsigned int i;
+
+	printf("# host sent %lu received %lu; rx posted %lu\n",
+	       f->host_sent, f->host_recv, f->rx_posted);
+	pthread_mutex_lock(&f->ring_lock);
+	for (i = 0; i < 2; i++) {
+		struct guest_vq *vq = &f->dev.vq[i];
+
+		if (vq->packed) {
+			printf("# vq %u packed: next_avail %u wrap %d, kicks %lu\n",
+			       i, vq->next_avail, vq->avail_wrap, vq->kicks);
+			continue;
+		}
+		printf("# vq %u: avail idx %u (kicked %u) used idx %u flags %#x avail_event %u, last_used %u, kicks %lu\n",
+		       i, vq->avail->idx, vq->kicked_idx, vq->used->idx,
+		       vq->used->flags, vq->used->ring[vq->num].id & 0xffff,
+		       vq->last_used, vq->kicks);
+	}
+	pthread_mutex_unlock(&f->ring_lock);
+	if (ioctl(f->dev.fd, VHOST_FP_GET_STATS, &st))
+		return;
+	for (i = 0; i < 2; i++)
+		printf("# device vq %u: packets %llu kicks %llu calls %llu drops %llu guest_errors %llu\n",
+		       i, st.vq[i].packets, st.vq[i].kicks, st.vq[i].calls,
+		       st.vq[i].drops, st.vq[i].guest_errors);
+}
+
 /* After a bring-up with a calm guest, frames must move both ways. */
 static void fz_live_check(struct rng *r)
 {
@@ -686,9 +724,11 @@ static void fz_live_check(struct rng *r)
 			break;
 		usleep(10000);
 	}
-	if (i >= LIVE_WAIT_MS)
+	if (i >= LIVE_WAIT_MS) {
+		fz_dump_state();
 		fz_fail("no traffic after a bring-up: tx used %lu -> %lu, rx used %lu -> %lu",
 			tx, f->tx_used, rx, f->rx_used);
+	}
 	__atomic_store_n(&f->calm, false, __ATOMIC_RELAXED);
 }
 
