@@ -96,8 +96,7 @@ FUZZ_TIME ?= 7200
 
 fuzz: selftests
 	$(MAKE) KVER=$(KVER) modules
-	scripts/vm --kver $(KVER) --timeout $$(($(FUZZ_TIME) + 900)) \
-		$(if $(findstring debug,$(KVER)),--append panic_on_warn=1) -- \
+	scripts/vm --kver $(KVER) --timeout $$(($(FUZZ_TIME) + 900)) -- \
 		'VFP_FUZZ_TIME=$(FUZZ_TIME) selftests/vhostfp/fuzz.sh --ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))'
 
 # The benchmark, one kernel (Documentation/performance.rst): 25 minutes or more
