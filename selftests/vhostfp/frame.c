@@ -42,7 +42,8 @@ static __u32 pick(__u32 h, __u32 lo, __u32 hi)
 /*
  * Frame sizes: the edges first (the smallest frame a tap takes, minimum
  * Ethernet, full MTU, one past it, a page, the largest), then mostly
- * MTU-sized frames, 1/16 jumbo frames and 1/16 GSO frames up to 64 KiB.
+ * MTU-sized frames, 1 in big_one_in (16 by default) jumbo frames and as
+ * many GSO frames up to 64 KiB.
  */
 void frame_spec(const struct traffic_cfg *cfg, __u8 dir, __u32 seq,
 		struct frame_spec *f)
@@ -50,6 +51,7 @@ void frame_spec(const struct traffic_cfg *cfg, __u8 dir, __u32 seq,
 	static const __u32 edges[] = { 14, 15, 60, 64, 1514, 1515, 4096,
 					  FRAME_MAX };
 	__u32 h = hash32(seq * 2 + dir), max = cfg->max_frame;
+	__u32 r = hash32(h);	/* sizes: bits unrelated to the kind's */
 	unsigned int n_edges = ARRAY_SIZE(edges);
 
 	f->dir = dir;
@@ -59,16 +61,17 @@ void frame_spec(const struct traffic_cfg *cfg, __u8 dir, __u32 seq,
 		f->len = edges[seq] < max ? edges[seq] : max;
 		return;
 	}
-	if (cfg->gso && max >= 1600 && (h % 16 == 0 || seq == n_edges)) {
-		f->mss = 500 + (h >> 8) % 1000;
+	if (cfg->gso && max >= 1600 &&
+	    (h % cfg->big_one_in == 0 || seq == n_edges)) {
+		f->mss = 500 + (r >> 16) % 1000;
 		f->len = seq == n_edges ? max :
-			 pick(h >> 4, GSO_HDRS + f->mss + 1, max);
+			 pick(r, GSO_HDRS + f->mss + 1, max);
 		return;
 	}
-	if (h % 16 == 1)
-		f->len = pick(h >> 4, 1515, max);
+	if (h % cfg->big_one_in == 1)
+		f->len = pick(r, 1515, max);
 	else
-		f->len = pick(h >> 4, FRAME_MIN, 1514 < max ? 1514 : max);
+		f->len = pick(r, FRAME_MIN, 1514 < max ? 1514 : max);
 }
 
 static void pattern_fill(__u8 *p, size_t len, __u64 seed)

@@ -19,10 +19,6 @@ trap suite_cleanup EXIT
 vfp_modprobe tun
 load_vhostfp || skip "packed rings need vhost-fp"
 log "vhost-net has no packed rings: packed variants run on vhost-fp only"
-VFP_DEVICES=vhost-fp VFP_RINGS=packed run_prog datapath "$@"
-# 100000 frames each way: several laps of the wrap counters and of the
-# 16-bit positions.
-[ $# -gt 0 ] || VFP_PKTS=${VFP_PKTS_LONG:-100000} VFP_DEVICES=vhost-fp VFP_RINGS=packed \
-	run_prog datapath -v fpp_evt1_ind1_mrg1_zc1
+VFP_DEVICES=vhost-fp VFP_RINGS=packed run_datapath "$@"
 VFP_DEVICES=vhost-fp run_prog bad_ring -f packed "$@"
 exit "$SUITE_RC"

@@ -40,6 +40,11 @@ void traffic_cfg_default(struct traffic_cfg *cfg, bool mrg)
 	cfg->max_frame = env_ulong("VFP_MAX_FRAME", FRAME_MAX);
 	if (cfg->max_frame < FRAME_MIN || cfg->max_frame > FRAME_MAX)
 		cfg->max_frame = FRAME_MAX;
+	/* A power of two from 2 to 4096: a lighter mix for long runs. */
+	cfg->big_one_in = env_ulong("VFP_BIG_ONE_IN", 16);
+	if (cfg->big_one_in < 2 || cfg->big_one_in > 4096 ||
+	    cfg->big_one_in & (cfg->big_one_in - 1))
+		cfg->big_one_in = 16;
 	cfg->gso = true;
 	cfg->mrg = mrg;
 	cfg->hdr_len = mrg ? 12 : 10;

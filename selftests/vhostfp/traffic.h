@@ -22,6 +22,7 @@ struct traffic_cfg {
 	unsigned long tx_packets;	/* guest -> host frames */
 	unsigned long rx_packets;	/* host -> guest frames */
 	unsigned int max_frame;		/* largest frame, <= FRAME_MAX */
+	unsigned int big_one_in;	/* 1 in N frames jumbo, 1 in N GSO */
 	bool gso;			/* some frames are TCPv4 GSO */
 	bool indirect;			/* chains in indirect tables */
 	bool mrg;			/* VIRTIO_NET_F_MRG_RXBUF */
