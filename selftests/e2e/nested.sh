@@ -79,11 +79,12 @@ vfp_xfer_peer_start vfp-peer "$MB"
 # A vIOMMU's translations must have gone through vhostfp's IOTLB.
 stats_check_iotlb()
 {
-	local q misses updates
+	local q misses updates invalidates
 
 	misses=$(awk '$2 == "iotlb_misses" { s += $3 } END { print s + 0 }' "$1")
 	updates=$(awk '$1 == "rx" && $2 == "iotlb_updates" { print $3 + 0 }' "$1")
-	log "vhostfp IOTLB: ${misses:-0} misses, ${updates:-0} updates"
+	invalidates=$(awk '$1 == "rx" && $2 == "iotlb_invalidates" { print $3 + 0 }' "$1")
+	log "vhostfp IOTLB: ${misses:-0} misses, ${updates:-0} updates, ${invalidates:-0} invalidates"
 	[ "${misses:-0}" -gt 0 ] || fail "no IOTLB miss: the vIOMMU was not used"
 	[ "${updates:-0}" -gt 0 ] || fail "no IOTLB update from QEMU"
 	for q in rx tx; do
