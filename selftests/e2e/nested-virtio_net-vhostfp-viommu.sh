@@ -15,6 +15,6 @@
 
 export VFP_L2_PRE_ARGS=${VFP_L2_PRE_ARGS:-"-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"}
 export VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
-export VFP_L2_APPEND="intel_iommu=on iommu=strict"
+export VFP_L2_APPEND="intel_iommu=on iommu.strict=1"
 export VFP_STATS_CHECK=iotlb
 exec "$(dirname "$0")/nested.sh" virtio_net "$(basename "$0" | sed -E 's/^nested-virtio_net-(vhostfp|vhost_net)-viommu\.sh$/\1/')"

@@ -20,6 +20,7 @@
  * and the test fails.
  *
  * VFP_PKTS frames each way for the traffic cases (default 10000).
+ * Also: dirty logging through the IOTLB logs guest-physical pages.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -153,6 +154,7 @@ struct iotlb_state {
 	struct viommu v;
 	int memfd;
 	__u8 *views[2];		/* device views of guest memory */
+	struct vhost_vring_addr addr[2];	/* as set, per queue */
 };
 
 FIXTURE(iotlb) {
@@ -238,6 +240,7 @@ static int setup_vq(struct iotlb_state *s, struct guest_vq *vq)
 		v->ring_hi[v->nrings] = lib_gpa(m, &vq->used->ring[vq->num]) + 2;
 	}
 	v->ring_lo[v->nrings++] = lib_gpa(m, lo);
+	s->addr[vq->index] = a;
 	ret = guest_vq_setup_addr(s->dev.fd, vq, &a, &s->dev.failed_op);
 	if (!ret)
 		ret = guest_vq_setup_fds(s->dev.fd, vq, &s->dev.failed_op);
@@ -576,6 +579,60 @@ TEST_F_TIMEOUT(iotlb, batch_premapped, 3600)
 	EXPECT_EQ(0ULL, st.vq[VHOST_FP_VQ_RX].iotlb_misses);
 	EXPECT_EQ(0ULL, st.vq[VHOST_FP_VQ_TX].iotlb_misses);
 	EXPECT_EQ((__u64)GUEST_NREGIONS, st.vq[0].iotlb_updates);
+}
+
+static unsigned long log_bits(const __u8 *bm, __u64 gpa, __u64 len)
+{
+	unsigned long n = 0;
+	__u64 pg;
+
+	for (pg = gpa / PAGE; pg < (gpa + len) / PAGE; pg++)
+		n += !!(bm[pg / 8] & (1 << (pg % 8)));
+	return n;
+}
+
+/*
+ * Dirty log through the IOTLB: guest-physical pages (the memory table's,
+ * GPA_SHIFT above the IOVAs) are marked, IOVAs never; the used ring too,
+ * though its log_guest_addr is the IOVA, as QEMU passes it.
+ */
+TEST_F_TIMEOUT(iotlb, dirty_log, 1800)
+{
+	struct iotlb_state *s = &self->s;
+	size_t bytes = (GUEST_GPA_BASE + GPA_SHIFT + GUEST_MEM_SIZE) / PAGE / 8;
+	__u64 feat = s->dev.features | F(VHOST_F_LOG_ALL), base, ring;
+	unsigned int i;
+	__u8 *bm;
+
+	bm = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bm);
+	base = (uintptr_t)bm;
+	ASSERT_EQ(0, xioctl(s->dev.fd, VHOST_SET_LOG_BASE, &base));
+	ASSERT_EQ(0, xioctl(s->dev.fd, VHOST_SET_FEATURES, &feat));
+	for (i = 0; i < 2; i++) {
+		struct vhost_vring_addr a = s->addr[i];
+
+		a.flags = 1 << VHOST_VRING_F_LOG;
+		a.log_guest_addr = a.used_user_addr;
+		ASSERT_EQ(0, xioctl(s->dev.fd, VHOST_SET_VRING_ADDR, &a));
+	}
+	s->cfg.tx_packets = 500;
+	s->cfg.rx_packets = 500;
+	ASSERT_EQ(0, viommu_start(&s->v));
+	ASSERT_EQ(0, attach(s));
+	run_traffic(_metadata, s);
+	EXPECT_EQ(0UL, log_bits(bm, GUEST_GPA_BASE, GUEST_MEM_SIZE));
+	TH_LOG("%lu guest pages logged",
+	       log_bits(bm, GUEST_GPA_BASE + GPA_SHIFT, GUEST_MEM_SIZE));
+	EXPECT_LT(0UL, log_bits(bm, GUEST_GPA_BASE + GPA_SHIFT,
+				GUEST_MEM_SIZE));
+	/* Used entries: the used ring (split), the descriptors (packed). */
+	ring = variant->packed ? s->addr[VQ_RX].desc_user_addr :
+				 s->addr[VQ_RX].used_user_addr;
+	ring = (ring & ~(PAGE - 1)) + GPA_SHIFT;
+	EXPECT_EQ(1UL, log_bits(bm, ring, PAGE));
+	munmap(bm, bytes);
 }
 
 static int send_raw(int fd, const void *msg, size_t len)
