@@ -3,7 +3,9 @@
 #
 # nested.sh behind a vIOMMU: L2 is a q35 machine with QEMU's intel-iommu
 # (device IOTLB), its virtio-net NIC has iommu_platform=on, and L2's
-# kernel runs the IOMMU in strict mode (every unmap invalidates). QEMU's
+# kernel runs the IOMMU in its default lazy mode (unmaps are invalidated
+# in batches; iommu.strict=1, one invalidation per unmap, did not finish
+# the 6.12 transfer within socat's 300 s in L2 under KVM on TCG). QEMU's
 # vhost code then negotiates VIRTIO_F_ACCESS_PLATFORM with vhostfp and
 # answers its VHOST_IOTLB_MISS messages with UPDATEs, and sends an
 # INVALIDATE for each unmap. L2 checks that the NIC is behind the IOMMU
@@ -15,6 +17,6 @@
 
 export VFP_L2_PRE_ARGS=${VFP_L2_PRE_ARGS:-"-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"}
 export VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
-export VFP_L2_APPEND="intel_iommu=on iommu.strict=1"
+export VFP_L2_APPEND="intel_iommu=on"
 export VFP_STATS_CHECK=iotlb
 exec "$(dirname "$0")/nested.sh" virtio_net "$(basename "$0" | sed -E 's/^nested-virtio_net-(vhostfp|vhost_net)-viommu\.sh$/\1/')"

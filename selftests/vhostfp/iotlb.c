@@ -619,6 +619,8 @@ TEST_F_TIMEOUT(iotlb, dirty_log, 1800)
 	}
 	s->cfg.tx_packets = 500;
 	s->cfg.rx_packets = 500;
+	/* As from QEMU: translations into the memory table's mapping. */
+	s->v.view = s->dev.mem.hva;
 	ASSERT_EQ(0, viommu_start(&s->v));
 	ASSERT_EQ(0, attach(s));
 	run_traffic(_metadata, s);
