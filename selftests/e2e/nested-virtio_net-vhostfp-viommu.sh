@@ -7,8 +7,8 @@
 # in batches; iommu.strict=1, one invalidation per unmap, did not finish
 # the 6.12 transfer within socat's 300 s in L2 under KVM on TCG). QEMU's
 # vhost code then negotiates VIRTIO_F_ACCESS_PLATFORM with vhostfp and
-# answers its VHOST_IOTLB_MISS messages with UPDATEs, and sends an
-# INVALIDATE for each unmap. L2 checks that the NIC is behind the IOMMU
+# answers its VHOST_IOTLB_MISS messages with UPDATEs, and turns the
+# invalidations L2 sends into INVALIDATEs. L2 checks that the NIC is behind the IOMMU
 # (guest_check_iommu); L1 that vhostfp's counters show misses and updates.
 # The NIC sits behind a PCIe root port: on the root bus it would be a
 # plain PCI function without ATS, and L2 would send no device-IOTLB
