@@ -62,6 +62,7 @@ static int vfp_open(struct inode *inode, struct file *f)
 	}
 	dev->id = id;
 	mutex_init(&dev->mutex);
+	vfp_iotlb_init(&dev->iotlb);
 	vfp_dev_default_tunables(dev);
 	vfp_net_init(dev);
 	f->private_data = dev;
@@ -79,6 +80,7 @@ static void vfp_dev_cleanup(struct vfp_dev *dev)
 	for (i = 0; i < VHOST_FP_NVQS; i++)
 		vfp_vq_reset(&dev->nvqs[i].vq);
 	vfp_dev_unlock_vqs(dev);
+	vfp_iotlb_reset(dev);
 	/* No poll left that could queue work: the worker can go. */
 	vfp_worker_destroy(dev->worker);
 	dev->worker = NULL;
@@ -170,6 +172,11 @@ static long vfp_set_features(struct vfp_dev *dev, u64 __user *argp)
 		return -EFAULT;
 	if (features & ~VFP_FEATURES)
 		return -EOPNOTSUPP;
+	/* Running rings cannot change address space under the worker. */
+	if (((features ^ dev->features) & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) &&
+	    (dev->nvqs[VHOST_FP_VQ_RX].vq.private_data ||
+	     dev->nvqs[VHOST_FP_VQ_TX].vq.private_data))
+		return -EBUSY;
 	if (features & (1ULL << VHOST_F_LOG_ALL)) {
 		ret = vfp_log_check(dev, dev->log_base, dev->mem);
 		if (ret)
@@ -251,17 +258,18 @@ static long vfp_set_log_fd(struct vfp_dev *dev, int __user *argp)
 static long vfp_backend_features(struct vfp_dev *dev, unsigned int cmd,
 				 u64 __user *argp)
 {
-	u64 features = 0;
+	u64 features = VFP_BACKEND_FEATURES;
 
-	/* No backend feature (IOTLB messages, ...) is offered yet. */
+	/* IOTLB message format and batches: see iotlb.c. */
 	if (cmd == VHOST_GET_BACKEND_FEATURES)
 		return copy_to_user(argp, &features, sizeof(features)) ?
 		       -EFAULT : 0;
 	if (copy_from_user(&features, argp, sizeof(features)))
 		return -EFAULT;
-	if (features)
+	if (features & ~VFP_BACKEND_FEATURES)
 		return -EOPNOTSUPP;
-	dev->backend_features = features;
+	/* Read without the mutex by vfp_iotlb_read(). */
+	WRITE_ONCE(dev->backend_features, features);
 	return 0;
 }
 
@@ -402,10 +410,33 @@ static long vfp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	return ret;
 }
 
+/* The IOTLB message interface: misses out, updates in (iotlb.c). */
+static ssize_t vfp_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct file *f = iocb->ki_filp;
+
+	return vfp_iotlb_read(f->private_data, to,
+			      (f->f_flags & O_NONBLOCK) ||
+			      (iocb->ki_flags & IOCB_NOWAIT));
+}
+
+static ssize_t vfp_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return vfp_iotlb_write(iocb->ki_filp->private_data, from);
+}
+
+static __poll_t vfp_poll(struct file *f, poll_table *wait)
+{
+	return vfp_iotlb_poll(f->private_data, f, wait);
+}
+
 static const struct file_operations vfp_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vfp_open,
 	.release	= vfp_release,
+	.read_iter	= vfp_read_iter,
+	.write_iter	= vfp_write_iter,
+	.poll		= vfp_poll,
 	.unlocked_ioctl	= vfp_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

@@ -121,8 +121,17 @@ int vfp_log_used(struct vfp_vq *vq, u64 offset, u64 len)
 
 	if (!vfp_log_enabled(vq) || !vq->log_used)
 		return 0;
-	if (check_add_overflow(vq->log_addr, offset, &gpa))
+	/*
+	 * Through the IOTLB, log_addr is the ring's IOVA (QEMU passes what it
+	 * has): the memory table tells the guest page behind the ring.
+	 */
+	if (vfp_vq_iotlb(vq)) {
+		if (vfp_mem_gpa_of(vq->mem, (unsigned long)vq->used + offset,
+				   len, &gpa))
+			return -EFAULT;
+	} else if (check_add_overflow(vq->log_addr, offset, &gpa)) {
 		return -EFAULT;
+	}
 	ret = vfp_log_range(vq, gpa, len);
 	if (ret)
 		return ret;

@@ -207,8 +207,11 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 		vfp_busy_poll_found(vq, &busy);
 		ret = vfp_rx_get_bufs(nvq, (u64)len + nvq->vhost_hlen +
 				      nvq->sock_hlen, &rb);
-		if (ret < 0)
+		if (ret < 0) {
+			/* An IOTLB miss: the UPDATE kicks us, not the tap. */
+			starved = ret == -EAGAIN;
 			break;
+		}
 		if (!ret) {
 			if (vfp_vq_enable_notify(vq)) {
 				vfp_vq_disable_notify(vq);
@@ -243,8 +246,11 @@ static void vfp_rx_handle(struct vfp_net_vq *nvq, bool kick)
 	if (kick)
 		vq->stats.kicks++;
 	sock = vq->private_data;
-	if (sock)
+	if (sock && vfp_vq_access_ok(vq))
 		vfp_rx(nvq, sock);
+	else if (sock)
+		/* Waiting for an IOTLB update, which kicks us: not the tap. */
+		vfp_poll_stop(&nvq->sock_poll);
 	mutex_unlock(&vq->mutex);
 }
 

@@ -36,6 +36,9 @@ static void vfp_stats_read_vq(const struct vfp_vq *vq,
 	out->busy_polls = READ_ONCE(s->busy_polls);
 	out->busy_poll_hits = READ_ONCE(s->busy_poll_hits);
 	out->busy_poll_ns = READ_ONCE(s->busy_poll_ns);
+	out->iotlb_misses = READ_ONCE(s->iotlb_misses);
+	out->iotlb_updates = READ_ONCE(vq->dev->iotlb.updates);
+	out->iotlb_invalidates = READ_ONCE(vq->dev->iotlb.invalidates);
 }
 
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out)
@@ -74,6 +77,10 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s busy_polls %llu\n", names[i], q->busy_polls);
 		seq_printf(m, "%s busy_poll_hits %llu\n", names[i], q->busy_poll_hits);
 		seq_printf(m, "%s busy_poll_ns %llu\n", names[i], q->busy_poll_ns);
+		seq_printf(m, "%s iotlb_misses %llu\n", names[i], q->iotlb_misses);
+		seq_printf(m, "%s iotlb_updates %llu\n", names[i], q->iotlb_updates);
+		seq_printf(m, "%s iotlb_invalidates %llu\n", names[i],
+			   q->iotlb_invalidates);
 	}
 	return 0;
 }

@@ -172,7 +172,8 @@ static void vfp_tx_handle(struct vfp_net_vq *nvq, bool kick)
 	if (kick)
 		vq->stats.kicks++;
 	sock = vq->private_data;
-	if (sock)
+	/* false: waiting for an IOTLB update, which kicks us. */
+	if (sock && vfp_vq_access_ok(vq))
 		vfp_tx(nvq, sock);
 	mutex_unlock(&vq->mutex);
 }

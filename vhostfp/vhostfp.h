@@ -19,6 +19,8 @@
 #include <linux/poll.h>
 #include <linux/ptr_ring.h>
 #include <linux/ratelimit.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/vhost.h>
 #include <linux/virtio_byteorder.h>
@@ -46,6 +48,10 @@
 #define VFP_WEIGHT_BYTES	(512 * 1024)
 /* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
 #define VFP_BUSY_POLL_MAX_US	10000
+/* IOTLB entries per device (vhost's max_iotlb_entries default). */
+#define VFP_IOTLB_ENTRIES_MAX	2048
+/* VHOST_IOTLB_MISS messages waiting for userspace to read them. */
+#define VFP_IOTLB_MISS_MAX	64
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -55,7 +61,11 @@
 			 (1ULL << VIRTIO_F_RING_PACKED) |		\
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 			 (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |		\
-			 (1ULL << VHOST_F_LOG_ALL))
+			 (1ULL << VHOST_F_LOG_ALL) |			\
+			 (1ULL << VIRTIO_F_ACCESS_PLATFORM))
+
+#define VFP_BACKEND_FEATURES	((1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) | \
+				 (1ULL << VHOST_BACKEND_F_IOTLB_BATCH))
 
 struct vfp_dev;
 struct vfp_vq;
@@ -119,6 +129,56 @@ struct vfp_log {
 	u64 len;
 };
 
+/*
+ * A copy of one IOTLB entry (iotlb.c): IOVA [start, last] at hva.  Valid
+ * while the holder keeps its vq mutex, or, as a queue's cached last hit,
+ * until an INVALIDATE drops it under that mutex.
+ */
+struct vfp_iotlb_hit {
+	bool valid;
+	u8 perm;			/* VHOST_ACCESS_* */
+	u64 start;
+	u64 last;
+	u64 hva;
+};
+
+struct vfp_iotlb_miss {
+	u64 iova;
+	u8 perm;
+};
+
+/* A device's IOTLB (iotlb.c), used with VIRTIO_F_ACCESS_PLATFORM. */
+struct vfp_iotlb {
+	/*
+	 * Protects root, fifo and nentries: taken by the worker for each
+	 * lookup (under a vq mutex) and by the message writer (under
+	 * dev->mutex) to change the tree.
+	 */
+	spinlock_t lock;
+	struct rb_root root;		/* struct vfp_iotlb_map by IOVA */
+	struct list_head fifo;		/* the same entries, oldest first */
+	unsigned int nentries;
+	/* Protects miss[], miss_head, miss_count: worker and readers. */
+	spinlock_t miss_lock;
+	struct vfp_iotlb_miss miss[VFP_IOTLB_MISS_MAX];
+	unsigned int miss_head;
+	unsigned int miss_count;
+	wait_queue_head_t wait;		/* readers of the fd: misses */
+	/* Under dev->mutex: */
+	bool in_batch;			/* between BATCH_BEGIN and _END */
+	bool batch_kick;		/* an UPDATE in the batch: kick at END */
+	u64 updates;			/* UPDATE messages taken */
+	u64 invalidates;		/* INVALIDATE messages taken */
+};
+
+/* A ring area: desc, avail (driver event) or used (device event). */
+struct vfp_vq_area {
+	u64 len;
+	u8 perm;			/* VHOST_ACCESS_* the device needs */
+};
+
+#define VFP_VQ_AREAS		3
+
 /* One buffer (descriptor chain) taken from the avail ring. */
 struct vfp_buf {
 	u16 id;				/* what the used entry names */
@@ -138,6 +198,8 @@ struct vfp_used {
 /* Ring layout specific half of the engine: vq_split.c, vq_packed.c. */
 struct vfp_vq_ops {
 	int (*check_addr)(struct vfp_vq *vq);
+	/* Sizes and access of desc, avail and used, in that order. */
+	void (*areas)(const struct vfp_vq *vq, struct vfp_vq_area *area);
 	int (*init_access)(struct vfp_vq *vq);
 	int (*get_buf)(struct vfp_vq *vq, struct vfp_buf *buf,
 		       struct iovec *iov, unsigned int iov_max,
@@ -165,6 +227,7 @@ struct vfp_vq_stats {
 	u64 busy_polls;
 	u64 busy_poll_hits;
 	u64 busy_poll_ns;
+	u64 iotlb_misses;
 };
 
 struct vfp_vq {
@@ -189,6 +252,17 @@ struct vfp_vq {
 	struct vring_desc __user *desc;
 	struct vring_avail __user *avail;
 	struct vring_used __user *used;
+	/*
+	 * The ring addresses SET_VRING_ADDR gave: user addresses, or IOVAs
+	 * with VIRTIO_F_ACCESS_PLATFORM, when desc, avail and used hold
+	 * their translations while iotlb_meta_ok (NULL otherwise).
+	 */
+	u64 desc_addr;
+	u64 avail_addr;
+	u64 used_addr;
+	bool iotlb_meta_ok;		/* rings translated, see above */
+	bool iotlb_init_pending;	/* init_access() waits for them */
+	struct vfp_iotlb_hit iotlb_hit;	/* last translation used */
 	u64 log_addr;			/* gpa of the used ring */
 	bool log_used;			/* VHOST_VRING_F_LOG set */
 
@@ -266,6 +340,7 @@ struct vfp_dev {
 	void __user *log_base;
 	struct eventfd_ctx *log_ctx;	/* also read by handlers: vq mutex */
 	struct vhost_fp_tunables tunables; /* read by TX under vq mutex */
+	struct vfp_iotlb iotlb;
 	struct vfp_net_vq nvqs[VHOST_FP_NVQS];
 };
 
@@ -297,6 +372,12 @@ static inline u64 vfp64_to_cpu(const struct vfp_vq *vq, __virtio64 v)
 static inline bool vfp_has_feature(const struct vfp_vq *vq, unsigned int bit)
 {
 	return vq->features & (1ULL << bit);
+}
+
+/* Ring and buffer addresses are IOVAs, translated through the IOTLB. */
+static inline bool vfp_vq_iotlb(const struct vfp_vq *vq)
+{
+	return vfp_has_feature(vq, VIRTIO_F_ACCESS_PLATFORM);
 }
 
 /* main.c APIs: */
@@ -334,12 +415,25 @@ int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len);
 int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
+/* iotlb.c APIs: */
+void vfp_iotlb_init(struct vfp_iotlb *tlb);
+void vfp_iotlb_reset(struct vfp_dev *dev);
+ssize_t vfp_iotlb_write(struct vfp_dev *dev, struct iov_iter *from);
+ssize_t vfp_iotlb_read(struct vfp_dev *dev, struct iov_iter *to, bool nonblock);
+__poll_t vfp_iotlb_poll(struct vfp_dev *dev, struct file *file,
+			poll_table *wait);
+int vfp_iotlb_translate(struct vfp_vq *vq, u64 iova, u64 len, u8 perm,
+			struct iovec *iov, unsigned int iov_max);
+
 /* vq.c APIs: */
 void vfp_vq_init(struct vfp_vq *vq, struct vfp_dev *dev, unsigned int index,
 		 vfp_work_fn_t kick);
 void vfp_vq_reset(struct vfp_vq *vq);
 long vfp_vq_ioctl(struct vfp_vq *vq, unsigned int cmd, void __user *argp);
 int vfp_vq_start(struct vfp_vq *vq);
+bool vfp_vq_access_ok(struct vfp_vq *vq);
+void vfp_vq_iotlb_flush(struct vfp_vq *vq);
+int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len);
 void vfp_vq_queue_kick(struct vfp_vq *vq);
 int vfp_vq_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 		   struct iovec *iov, unsigned int iov_max,

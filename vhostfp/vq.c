@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
+#include <linux/overflow.h>
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
@@ -30,8 +31,39 @@ void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
 }
 
 /*
+ * Log writable ranges given as user addresses (IOTLB): each iovec in
+ * [first, last) is found in the memory table, so the log gets the
+ * guest-physical pages, as without an IOMMU.
+ */
+static int vfp_vq_log_iov(struct vfp_vq *vq, struct vfp_buf *buf,
+			  const struct iovec *iov, unsigned int n,
+			  struct vfp_log *log, unsigned int log_max)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct vfp_log *l = &log[buf->log_num];
+
+		if (buf->log_num == log_max) {
+			vfp_vq_err(vq, "too many writable descriptors to log");
+			return -ENOBUFS;
+		}
+		if (vfp_mem_gpa_of(vq->mem, (unsigned long)iov[i].iov_base,
+				   iov[i].iov_len, &l->gpa)) {
+			vfp_vq_err(vq, "buffer at %p is not guest memory",
+				   iov[i].iov_base);
+			return -EFAULT;
+		}
+		l->len = iov[i].iov_len;
+		buf->log_num++;
+	}
+	return 0;
+}
+
+/*
  * Append the guest range of one direct descriptor to the buffer's iovecs
  * (and, when writable and logging, to its log).  Both layouts use it.
+ * -EAGAIN: an IOTLB miss, queued for userspace; not a guest error.
  */
 int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		     u32 len, bool write, struct iovec *iov,
@@ -39,16 +71,26 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		     unsigned int log_max)
 {
 	unsigned int used = buf->out_num + buf->in_num;
+	bool iotlb = vfp_vq_iotlb(vq);
 	int n;
 
 	if (!write && buf->in_num) {
 		vfp_vq_err(vq, "readable descriptor after writable one");
 		return -EINVAL;
 	}
-	n = vfp_mem_translate(vq->mem, addr, len, iov + used, iov_max - used);
+	if (iotlb)
+		n = vfp_iotlb_translate(vq, addr, len,
+					write ? VHOST_ACCESS_WO : VHOST_ACCESS_RO,
+					iov + used, iov_max - used);
+	else
+		n = vfp_mem_translate(vq->mem, addr, len, iov + used,
+				      iov_max - used);
+	if (n == -EAGAIN)
+		return n;
 	if (n < 0) {
 		vfp_vq_err(vq, "descriptor %#llx+%#x: %s", addr, len,
 			   n == -ENOBUFS ? "too many segments" :
+			   n == -EPERM ? "IOTLB denies access" :
 			   "outside guest memory");
 		return n;
 	}
@@ -59,6 +101,8 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 	}
 	buf->in_num += n;
 	buf->in_len += len;
+	if (log && iotlb)
+		return vfp_vq_log_iov(vq, buf, iov + used, n, log, log_max);
 	if (log && len) {
 		if (buf->log_num == log_max) {
 			vfp_vq_err(vq, "too many writable descriptors to log");
@@ -68,6 +112,143 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		log[buf->log_num].len = len;
 		buf->log_num++;
 	}
+	return 0;
+}
+
+/*
+ * Copy len bytes of guest memory at guest address addr (an IOVA with the
+ * IOTLB); len is small: a descriptor.  -EAGAIN: IOTLB miss, queued.
+ */
+int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len)
+{
+	struct iovec iov[4];
+	int i, n;
+
+	if (!vfp_vq_iotlb(vq))
+		return vfp_mem_read(vq->mem, dst, addr, len);
+	n = vfp_iotlb_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
+				ARRAY_SIZE(iov));
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (copy_from_user(dst, iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+		dst += iov[i].iov_len;
+	}
+	return 0;
+}
+
+/*
+ * With the IOTLB: find where the three ring areas live.  Each must be
+ * one piece of user memory (entries that are contiguous there merge), so
+ * the layouts keep plain pointers and the fast path does no lookup.  All
+ * misses are queued at once.  0, -EAGAIN or -errno (reported).
+ */
+static int vfp_vq_translate_rings(struct vfp_vq *vq)
+{
+	const u64 addr[VFP_VQ_AREAS] = {
+		vq->desc_addr, vq->avail_addr, vq->used_addr
+	};
+	struct vfp_vq_area area[VFP_VQ_AREAS];
+	void __user *hva[VFP_VQ_AREAS];
+	struct iovec iov;
+	unsigned int i;
+	int n, ret = 0;
+
+	vq->ops->areas(vq, area);
+	for (i = 0; i < VFP_VQ_AREAS; i++) {
+		n = vfp_iotlb_translate(vq, addr[i], area[i].len, area[i].perm,
+					&iov, 1);
+		if (n == -EAGAIN) {
+			ret = n;
+			continue;
+		}
+		if (n != 1) {
+			vfp_vq_err(vq, "ring area %u at %#llx: %s", i, addr[i],
+				   n == -EPERM ? "IOTLB denies access" :
+				   "not contiguous in host memory");
+			return n < 0 && n != -ENOBUFS ? n : -EFAULT;
+		}
+		hva[i] = iov.iov_base;
+	}
+	if (ret)
+		return ret;
+	vq->desc = hva[0];
+	vq->avail = hva[1];
+	vq->used = hva[2];
+	vq->iotlb_meta_ok = true;
+	return 0;
+}
+
+/*
+ * May the handler touch the rings?  Without the IOTLB always; with it,
+ * once the rings are translated (once per INVALIDATE, not per pass) and
+ * the deferred part of the start has run.  false: parked on a miss (an
+ * UPDATE kicks the queue) or broken (reported).  vq mutex held.
+ */
+bool vfp_vq_access_ok(struct vfp_vq *vq)
+{
+	lockdep_assert_held(&vq->mutex);
+	if (!vfp_vq_iotlb(vq))
+		return true;
+	if (!vq->iotlb_meta_ok && vfp_vq_translate_rings(vq))
+		return false;
+	if (vq->iotlb_init_pending) {
+		if (vq->ops->init_access(vq)) {
+			vfp_vq_err(vq, "cannot start the ring");
+			return false;
+		}
+		vq->iotlb_init_pending = false;
+	}
+	return true;
+}
+
+/*
+ * IOTLB entries went away: forget every translation this queue holds.
+ * With the vq mutex held, so no handler is between translating and using.
+ */
+void vfp_vq_iotlb_flush(struct vfp_vq *vq)
+{
+	lockdep_assert_held(&vq->mutex);
+	vq->iotlb_hit.valid = false;
+	if (!vfp_vq_iotlb(vq))
+		return;
+	vq->iotlb_meta_ok = false;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+}
+
+/* Ring pointers from the addresses userspace gave, for the next start. */
+static void vfp_vq_set_rings(struct vfp_vq *vq)
+{
+	vq->iotlb_meta_ok = false;
+	vq->iotlb_hit.valid = false;
+	if (vfp_vq_iotlb(vq)) {
+		vq->desc = NULL;
+		vq->avail = NULL;
+		vq->used = NULL;
+		return;
+	}
+	vq->desc = (void __user *)(unsigned long)vq->desc_addr;
+	vq->avail = (void __user *)(unsigned long)vq->avail_addr;
+	vq->used = (void __user *)(unsigned long)vq->used_addr;
+}
+
+/* With the IOTLB the areas are IOVAs: they must only not wrap. */
+static int vfp_vq_check_iova(struct vfp_vq *vq, const struct vfp_vq_ops *ops)
+{
+	const u64 addr[VFP_VQ_AREAS] = {
+		vq->desc_addr, vq->avail_addr, vq->used_addr
+	};
+	struct vfp_vq_area area[VFP_VQ_AREAS];
+	unsigned int i;
+	u64 last;
+
+	ops->areas(vq, area);
+	for (i = 0; i < VFP_VQ_AREAS; i++)
+		if (check_add_overflow(addr[i], area[i].len - 1, &last))
+			return -EINVAL;
 	return 0;
 }
 
@@ -117,6 +298,12 @@ void vfp_vq_reset(struct vfp_vq *vq)
 	vq->desc = NULL;
 	vq->avail = NULL;
 	vq->used = NULL;
+	vq->desc_addr = 0;
+	vq->avail_addr = 0;
+	vq->used_addr = 0;
+	vq->iotlb_meta_ok = false;
+	vq->iotlb_init_pending = false;
+	vq->iotlb_hit.valid = false;
 	vq->log_addr = 0;
 	vq->log_used = false;
 	vq->features = 0;
@@ -145,11 +332,15 @@ int vfp_vq_start(struct vfp_vq *vq)
 	int ret;
 
 	lockdep_assert_held(&vq->mutex);
-	if (!vq->num || !vq->desc || !vq->avail || !vq->used)
+	if (!vq->num || !vq->desc_addr || !vq->avail_addr || !vq->used_addr)
 		return -EFAULT;
 	vfp_packed_free(vq);
 	vq->ops = vfp_vq_layout(vq);
-	ret = vq->ops->check_addr(vq);
+	vfp_vq_set_rings(vq);
+	if (vfp_vq_iotlb(vq))
+		ret = vfp_vq_check_iova(vq, vq->ops);
+	else
+		ret = vq->ops->check_addr(vq);
 	if (ret)
 		return ret;
 	vq->heads_pos = 0;
@@ -157,6 +348,14 @@ int vfp_vq_start(struct vfp_vq *vq)
 	vq->used_count = 0;
 	vq->signal_pending = false;
 	vq->signalled_used_valid = false;
+	/*
+	 * Through the IOTLB the rings may not be mapped yet (QEMU maps only
+	 * the used ring's first page before it attaches the backend): the
+	 * first pass of the handler finishes the start, after its misses.
+	 */
+	vq->iotlb_init_pending = vfp_vq_iotlb(vq);
+	if (vq->iotlb_init_pending)
+		return 0;
 	return vq->ops->init_access(vq);
 }
 
@@ -183,7 +382,10 @@ static void vfp_vq_write_batch(struct vfp_vq *vq)
 {
 	if (!vq->used_count)
 		return;
-	if (vq->ops->write_used(vq, vq->used_batch, vq->used_count))
+	/* Only at detach can the rings be untranslated: the entries go. */
+	if (!vfp_vq_access_ok(vq))
+		vfp_vq_err(vq, "used entries lost: ring not mapped");
+	else if (vq->ops->write_used(vq, vq->used_batch, vq->used_count))
 		vfp_vq_err(vq, "cannot write used ring");
 	else
 		vq->signal_pending = true;
@@ -307,33 +509,41 @@ static bool vfp_vq_addr_aligned(const struct vfp_vq *vq,
 
 static long vfp_vq_set_addr(struct vfp_vq *vq, void __user *argp)
 {
-	struct vring_desc __user *old_desc = vq->desc;
-	struct vring_avail __user *old_avail = vq->avail;
-	struct vring_used __user *old_used = vq->used;
-	struct vhost_vring_addr a;
-	int ret;
+	const struct vfp_vq_ops *ops = vfp_vq_layout(vq);
+	struct vhost_vring_addr a, old = {
+		.desc_user_addr = vq->desc_addr,
+		.avail_user_addr = vq->avail_addr,
+		.used_user_addr = vq->used_addr,
+	};
+	int ret = 0;
 
 	if (copy_from_user(&a, argp, sizeof(a)))
 		return -EFAULT;
 	if (a.flags & ~(1U << VHOST_VRING_F_LOG))
 		return -EOPNOTSUPP;
-	if ((unsigned long)a.desc_user_addr != a.desc_user_addr ||
-	    (unsigned long)a.avail_user_addr != a.avail_user_addr ||
-	    (unsigned long)a.used_user_addr != a.used_user_addr)
+	/* Through the IOTLB they are IOVAs: any 64-bit value may be one. */
+	if (!vfp_vq_iotlb(vq) &&
+	    ((unsigned long)a.desc_user_addr != a.desc_user_addr ||
+	     (unsigned long)a.avail_user_addr != a.avail_user_addr ||
+	     (unsigned long)a.used_user_addr != a.used_user_addr))
 		return -EFAULT;
 	if (!vfp_vq_addr_aligned(vq, &a))
 		return -EINVAL;
-	vq->desc = (void __user *)(unsigned long)a.desc_user_addr;
-	vq->avail = (void __user *)(unsigned long)a.avail_user_addr;
-	vq->used = (void __user *)(unsigned long)a.used_user_addr;
+	vq->desc_addr = a.desc_user_addr;
+	vq->avail_addr = a.avail_user_addr;
+	vq->used_addr = a.used_user_addr;
+	vfp_vq_set_rings(vq);
 	vq->heads_pos = 0;
 	vq->heads_len = 0;
 	/* A running queue must stay valid: check before the worker sees it. */
-	ret = vq->num ? vfp_vq_layout(vq)->check_addr(vq) : 0;
+	if (vq->num)
+		ret = vfp_vq_iotlb(vq) ? vfp_vq_check_iova(vq, ops) :
+					 ops->check_addr(vq);
 	if (ret) {
-		vq->desc = old_desc;
-		vq->avail = old_avail;
-		vq->used = old_used;
+		vq->desc_addr = old.desc_user_addr;
+		vq->avail_addr = old.avail_user_addr;
+		vq->used_addr = old.used_user_addr;
+		vfp_vq_set_rings(vq);
 		return ret;
 	}
 	vq->log_used = !!(a.flags & (1U << VHOST_VRING_F_LOG));

@@ -95,6 +95,17 @@ static int vfp_packed_check_addr(struct vfp_vq *vq)
 	return 0;
 }
 
+static void vfp_packed_areas(const struct vfp_vq *vq, struct vfp_vq_area *a)
+{
+	/* We mark descriptors used in place: the ring is read and written. */
+	a[0].len = sizeof(struct vring_packed_desc) * vq->num;
+	a[0].perm = VHOST_ACCESS_RW;
+	a[1].len = sizeof(struct vring_packed_desc_event);
+	a[1].perm = VHOST_ACCESS_RO;
+	a[2].len = sizeof(struct vring_packed_desc_event);
+	a[2].perm = VHOST_ACCESS_WO;
+}
+
 static int vfp_packed_init_access(struct vfp_vq *vq)
 {
 	struct vfp_packed *p;
@@ -166,8 +177,10 @@ static int vfp_packed_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 	}
 	/* The table is a plain array: NEXT and ids mean nothing in it. */
 	for (i = 0; i < count; i++) {
-		ret = vfp_mem_read(vq->mem, &desc, addr + (u64)i * sizeof(desc),
-				   sizeof(desc));
+		ret = vfp_vq_read(vq, &desc, addr + (u64)i * sizeof(desc),
+				  sizeof(desc));
+		if (ret == -EAGAIN)
+			return ret;
 		if (ret) {
 			vfp_vq_err(vq, "cannot read indirect table %#llx", addr);
 			return ret;
@@ -502,6 +515,7 @@ static void vfp_packed_disable_notify(struct vfp_vq *vq)
 
 const struct vfp_vq_ops vfp_packed_ops = {
 	.check_addr	= vfp_packed_check_addr,
+	.areas		= vfp_packed_areas,
 	.init_access	= vfp_packed_init_access,
 	.get_buf	= vfp_packed_get_buf,
 	.discard	= vfp_packed_discard,

@@ -34,6 +34,16 @@ static int vfp_split_check_addr(struct vfp_vq *vq)
 	return 0;
 }
 
+static void vfp_split_areas(const struct vfp_vq *vq, struct vfp_vq_area *a)
+{
+	a[0].len = sizeof(struct vring_desc) * vq->num;
+	a[0].perm = VHOST_ACCESS_RO;
+	a[1].len = vfp_split_avail_size(vq->num);
+	a[1].perm = VHOST_ACCESS_RO;
+	a[2].len = vfp_split_used_size(vq->num);
+	a[2].perm = VHOST_ACCESS_WO;
+}
+
 static int vfp_split_init_access(struct vfp_vq *vq)
 {
 	__virtio16 idx;
@@ -128,8 +138,10 @@ static int vfp_split_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 			vfp_vq_err(vq, "loop in indirect table");
 			return -EINVAL;
 		}
-		ret = vfp_mem_read(vq->mem, &desc,
-				   addr + (u64)i * sizeof(desc), sizeof(desc));
+		ret = vfp_vq_read(vq, &desc, addr + (u64)i * sizeof(desc),
+				  sizeof(desc));
+		if (ret == -EAGAIN)
+			return ret;
 		if (ret) {
 			vfp_vq_err(vq, "cannot read indirect table %#llx", addr);
 			return ret;
@@ -351,6 +363,7 @@ static void vfp_split_disable_notify(struct vfp_vq *vq)
 
 const struct vfp_vq_ops vfp_split_ops = {
 	.check_addr	= vfp_split_check_addr,
+	.areas		= vfp_split_areas,
 	.init_access	= vfp_split_init_access,
 	.get_buf	= vfp_split_get_buf,
 	.discard	= vfp_split_discard,

@@ -41,6 +41,21 @@ guest_check_layout()
 	fi
 }
 
+# The NIC sits behind the vIOMMU: VIRTIO_F_ACCESS_PLATFORM (bit 33)
+# negotiated, its PCI function in an IOMMU group, the IOMMU translating.
+guest_check_iommu()
+{
+	local bit pci
+
+	bit=$(virtio_feature "$1" 33)
+	pci=$(readlink -f "/sys/class/net/$1/device/..")
+	echo "VIRTIO_F_ACCESS_PLATFORM (bit 33) negotiated: $bit; PCI function $pci"
+	[ "$bit" = 1 ] || { echo "ACCESS_PLATFORM was not negotiated"; exit 1; }
+	[ -e "$pci/iommu_group" ] || { echo "$pci has no IOMMU group"; exit 1; }
+	echo "IOMMU group $(basename "$(readlink -f "$pci/iommu_group")"), type $(cat "$pci/iommu_group/type" 2>/dev/null)"
+	dmesg | grep -iE 'DMAR|IOMMU' | head -5 || true
+}
+
 if [ "$GUEST" = virtio_guest ]; then
 	insmod "$(vfp_ko virtio_guest)"
 else

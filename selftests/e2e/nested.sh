@@ -25,6 +25,11 @@
 #                    packed=on); unset: the NIC as it always was
 #   VFP_GUEST_CHECK  a check guest-xfer.sh runs in L2 once the interface is
 #                    up (guest_check_NAME there); its failure fails the test
+#   VFP_L2_PRE_ARGS  QEMU options before the NIC (scripts/l2 --pre-args), e.g.
+#                    a q35 machine and an intel-iommu device
+#   VFP_L2_APPEND    more L2 kernel command line (scripts/l2 --append)
+#   VFP_STATS_CHECK  vhostfp only: stats_check_NAME below runs on the
+#                    sampled counters after the transfer
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -73,6 +78,26 @@ if [ "$BACKEND" = vhostfp ]; then
 	exec 7<>/dev/vhost-fp || fail "cannot open /dev/vhost-fp"
 fi
 
+# A vIOMMU's translations must have gone through vhostfp's IOTLB.
+stats_check_iotlb()
+{
+	local q misses updates invalidates
+
+	misses=$(awk '$2 == "iotlb_misses" { s += $3 } END { print s + 0 }' "$1")
+	updates=$(awk '$1 == "rx" && $2 == "iotlb_updates" { print $3 + 0 }' "$1")
+	invalidates=$(awk '$1 == "rx" && $2 == "iotlb_invalidates" { print $3 + 0 }' "$1")
+	log "vhostfp IOTLB: ${misses:-0} misses, ${updates:-0} updates, ${invalidates:-0} invalidates"
+	[ "${misses:-0}" -gt 0 ] || fail "no IOTLB miss: the vIOMMU was not used"
+	[ "${updates:-0}" -gt 0 ] || fail "no IOTLB update from QEMU"
+	for q in rx tx; do
+		[ "$(awk -v q=$q '$1 == q && $2 == "guest_errors" { print $3 }' "$1")" = 0 ] ||
+			fail "vhostfp $q reported guest errors"
+	done
+}
+
+L2_ARGS=()
+[ -z "${VFP_L2_PRE_ARGS:-}" ] || L2_ARGS+=(--pre-args "$VFP_L2_PRE_ARGS")
+[ -z "${VFP_L2_APPEND:-}" ] || L2_ARGS+=(--append "$VFP_L2_APPEND")
 DEVICE=()
 [ -z "${VFP_NIC_OPTS:-}" ] ||
 	DEVICE=(--device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,$VFP_NIC_OPTS")
@@ -80,7 +105,7 @@ CHECK=""
 [ -z "${VFP_GUEST_CHECK:-}" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 
 log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
-out=$("$VFP_REPO/scripts/l2" --timeout 500 "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
+out=$("$VFP_REPO/scripts/l2" --timeout 500 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
 	-- "${CHECK}selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
@@ -89,6 +114,8 @@ vfp_xfer_verify "$out"
 
 if [ "$BACKEND" = vhostfp ]; then
 	vfp_stats_carried "$MB"
+	[ -z "${VFP_STATS_CHECK:-}" ] || { vfp_stats_dump >/tmp/vfp-stats &&
+		"stats_check_$VFP_STATS_CHECK" /tmp/vfp-stats; }
 	exec 7<&-
 fi
 exit $KSFT_PASS

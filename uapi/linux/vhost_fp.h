@@ -29,8 +29,9 @@
  * Version of struct vhost_fp_stats; bumped when counters are added (they
  * take reserved fields, which older versions leave zero):
  * 2: busy_polls, busy_poll_hits, busy_poll_ns.
+ * 3: iotlb_misses, iotlb_updates, iotlb_invalidates.
  */
-#define VHOST_FP_STATS_VERSION	2
+#define VHOST_FP_STATS_VERSION	3
 
 /*
  * Counters of one virtqueue since the device was opened: they survive
@@ -53,7 +54,11 @@ struct vhost_fp_vq_stats {
 	__u64 busy_polls;	/* times the worker busy polled when idle */
 	__u64 busy_poll_hits;	/* ... and found work before the timeout */
 	__u64 busy_poll_ns;	/* time spent busy polling, nanoseconds */
-	__u64 reserved[3];	/* zero; room for new counters */
+	/* Since version 3, with VIRTIO_F_ACCESS_PLATFORM (a vIOMMU): */
+	__u64 iotlb_misses;	/* VHOST_IOTLB_MISS messages this queue queued */
+	/* Device-wide (the same in every queue's entry): */
+	__u64 iotlb_updates;	/* VHOST_IOTLB_UPDATE messages taken */
+	__u64 iotlb_invalidates; /* VHOST_IOTLB_INVALIDATE messages taken */
 };
 
 struct vhost_fp_stats {

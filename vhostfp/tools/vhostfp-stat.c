@@ -36,6 +36,7 @@ static const char * const counters[] = {
 	"packets", "bytes", "zc_sent", "zc_completed", "zc_copied",
 	"kicks", "calls", "batches", "drops", "guest_errors",
 	"busy_polls", "busy_poll_hits", "busy_poll_ns",
+	"iotlb_misses", "iotlb_updates", "iotlb_invalidates",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -141,6 +142,8 @@ static int show_fd(int pid, int fd)
 			s->guest_errors,
 			/* Zero from a version 1 module (reserved fields). */
 			s->busy_polls, s->busy_poll_hits, s->busy_poll_ns,
+			/* Zero from a version 2 module. */
+			s->iotlb_misses, s->iotlb_updates, s->iotlb_invalidates,
 		};
 
 		print_row(name, q == VHOST_FP_VQ_RX ? "rx" : "tx", v);

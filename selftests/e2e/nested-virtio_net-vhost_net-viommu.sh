@@ -1,0 +1,1 @@
+nested-virtio_net-vhostfp-viommu.sh
