@@ -693,18 +693,23 @@ static void fz_dump_state(void)
 			       i, vq->next_avail, vq->avail_wrap, vq->kicks);
 			continue;
 		}
-		printf("# vq %u: avail idx %u (kicked %u) used idx %u flags %#x avail_event %u, last_used %u, kicks %lu\n",
+		printf("# vq %u: avail idx %u (kicked %u) used idx %u flags %#x",
 		       i, vq->avail->idx, vq->kicked_idx, vq->used->idx,
-		       vq->used->flags, vq->used->ring[vq->num].id & 0xffff,
-		       vq->last_used, vq->kicks);
+		       vq->used->flags);
+		/* avail_event: the 16 bits right after the used ring */
+		printf(" avail_event %u, last_used %u, kicks %lu\n",
+		       *(__u16 *)&vq->used->ring[vq->num], vq->last_used,
+		       vq->kicks);
 	}
 	pthread_mutex_unlock(&f->ring_lock);
 	if (ioctl(f->dev.fd, VHOST_FP_GET_STATS, &st))
 		return;
-	for (i = 0; i < 2; i++)
-		printf("# device vq %u: packets %llu kicks %llu calls %llu drops %llu guest_errors %llu\n",
-		       i, st.vq[i].packets, st.vq[i].kicks, st.vq[i].calls,
-		       st.vq[i].drops, st.vq[i].guest_errors);
+	for (i = 0; i < 2; i++) {
+		printf("# device vq %u: packets %llu kicks %llu calls %llu",
+		       i, st.vq[i].packets, st.vq[i].kicks, st.vq[i].calls);
+		printf(" drops %llu guest_errors %llu\n", st.vq[i].drops,
+		       st.vq[i].guest_errors);
+	}
 }
 
 /* After a bring-up with a calm guest, frames must move both ways. */
