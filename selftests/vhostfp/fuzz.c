@@ -681,6 +681,7 @@ static void fz_dump_state(void)
 	struct fuzz *f = &fz.f;
 	struct vhost_fp_stats st;
 	unsigned int i;
+	__u16 ev;
 
 	printf("# host sent %lu received %lu; rx posted %lu\n",
 	       f->host_sent, f->host_recv, f->rx_posted);
@@ -697,9 +698,9 @@ static void fz_dump_state(void)
 		       i, vq->avail->idx, vq->kicked_idx, vq->used->idx,
 		       vq->used->flags);
 		/* avail_event: the 16 bits right after the used ring */
-		printf(" avail_event %u, last_used %u, kicks %lu\n",
-		       *(__u16 *)&vq->used->ring[vq->num], vq->last_used,
-		       vq->kicks);
+		memcpy(&ev, &vq->used->ring[vq->num], sizeof(ev));
+		printf(" avail_event %u, last_used %u, kicks %lu\n", ev,
+		       vq->last_used, vq->kicks);
 	}
 	pthread_mutex_unlock(&f->ring_lock);
 	if (ioctl(f->dev.fd, VHOST_FP_GET_STATS, &st))
