@@ -11,8 +11,8 @@
 # Two passes, because vhost_net's zero-copy is a load-time parameter:
 # vhost_net with experimental_zcopytx=0 plus every vhost-fp variant, then
 # vhost_net alone reloaded with experimental_zcopytx=1. Every variant moves
-# 2000 frames each way in the full mix of sizes, and every vhost-fp variant
-# then 100000 (run_datapath in lib.sh: VFP_PKTS, VFP_PKTS_LONG).
+# 2000 frames each way in the full mix of sizes, then 100000 (run_datapath
+# in lib.sh: VFP_PKTS, VFP_PKTS_LONG).
 # The packed-ring twins of the vhost-fp variants run in packed.sh.
 
 set -u

@@ -75,11 +75,10 @@ run_prog()
 
 # datapath over every variant the environment (VFP_DEVICES, VFP_RINGS)
 # selects: VFP_PKTS (default 2000) frames each way in the full mix of sizes
-# (1 in 16 jumbo, 1 in 16 GSO). Then, for vhost-fp only (vhost-net's
-# variants are there to prove the tests; VFP_LONG_DEVICES='vhost-net
-# vhost-fp' adds it), every variant again with VFP_PKTS_LONG (default
-# 100000) frames and 1 in 128 of each kind: through many laps of the 16-bit
-# ring indices and packed wrap counters, at a quarter of the bytes.
+# (1 in 16 jumbo, 1 in 16 GSO). Then every variant again, on the devices
+# of VFP_LONG_DEVICES (default both), with VFP_PKTS_LONG (default 100000)
+# frames and 1 in 128 of each kind: through many laps of the 16-bit ring
+# indices and packed wrap counters, at a quarter of the bytes.
 # Arguments (a replay: -v VARIANT ...) run the first pass only.
 run_datapath()
 {
@@ -87,7 +86,7 @@ run_datapath()
 
 	run_prog datapath "$@"
 	[ $# = 0 ] || return 0
-	for d in ${VFP_LONG_DEVICES:-vhost-fp}; do
+	for d in ${VFP_LONG_DEVICES:-vhost-net vhost-fp}; do
 		case " ${VFP_DEVICES:-vhost-net vhost-fp} " in *" $d "*) long+=${long:+ }$d ;; esac
 	done
 	[ -n "$long" ] || return 0
