@@ -89,13 +89,16 @@ vgn_xfer()
 	if [ "$dir" = a2b ]; then
 		vgn_peer timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
 		pid=$!
-		sleep 0.5
+		# A loaded VM may take seconds to start the listener.
+		vfp_wait_for vgn_peer sh -c "ss -Hltn 'sport = :$port' | grep -q ." ||
+			log "the listener on port $port is not up after ${VFP_WAIT:-20} s"
 		t0=$(date +%s.%N)
 		timeout 120 socat -u OPEN:"$src" TCP:$VGN_IP_B:$port,connect-timeout=10 || rc=1
 	else
 		timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
 		pid=$!
-		sleep 0.5
+		vfp_wait_for sh -c "ss -Hltn 'sport = :$port' | grep -q ." ||
+			log "the listener on port $port is not up after ${VFP_WAIT:-20} s"
 		t0=$(date +%s.%N)
 		vgn_peer timeout 120 socat -u OPEN:"$src" TCP:$VGN_IP_A:$port,connect-timeout=10 || rc=1
 	fi
