@@ -157,23 +157,6 @@ int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 	return n;
 }
 
-/* Copy len bytes of guest memory at gpa; len is small (a descriptor). */
-int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len)
-{
-	struct iovec iov[4];
-	int i, n;
-
-	n = vfp_mem_translate(mem, gpa, len, iov, ARRAY_SIZE(iov));
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		if (copy_from_user(dst, iov[i].iov_base, iov[i].iov_len))
-			return -EFAULT;
-		dst += iov[i].iov_len;
-	}
-	return 0;
-}
-
 /*
  * The guest-physical address of user range [hva, hva + len), which must
  * lie in one region: 0, or -EFAULT when it is not all guest memory.  A

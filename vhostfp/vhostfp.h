@@ -412,7 +412,6 @@ void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
 int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 		      struct iovec *iov, unsigned int iov_max);
-int vfp_mem_read(const struct vfp_mem *mem, void *dst, u64 gpa, size_t len);
 int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* iotlb.c APIs: */

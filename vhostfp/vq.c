@@ -124,10 +124,11 @@ int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len)
 	struct iovec iov[4];
 	int i, n;
 
-	if (!vfp_vq_iotlb(vq))
-		return vfp_mem_read(vq->mem, dst, addr, len);
-	n = vfp_iotlb_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
-				ARRAY_SIZE(iov));
+	if (vfp_vq_iotlb(vq))
+		n = vfp_iotlb_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
+					ARRAY_SIZE(iov));
+	else
+		n = vfp_mem_translate(vq->mem, addr, len, iov, ARRAY_SIZE(iov));
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
