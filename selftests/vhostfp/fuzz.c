@@ -21,6 +21,7 @@
  * replays the same sequence of operations (thread timing aside).
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -32,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -64,6 +66,7 @@ static struct {
 	unsigned int nth;		/* fail-nth for the next ioctl, 0: none */
 	unsigned long faults, fault_tries;
 	unsigned long repairs, reopens, live_checks, forks;
+	unsigned long iotlb_taken, iotlb_misses;	/* messages */
 	int efd, null_fd, udp_fd, tun_fd, log_efd; /* wrong and spare fds */
 	__u8 *edge_page;		/* a page followed by a PROT_NONE one */
 	struct vhost_memory *table;	/* room for MAX_REGIONS regions */
@@ -423,6 +426,169 @@ static int op_backend_features(struct rng *r)
 	return ret;
 }
 
+/*
+ * A range the IOTLB may map: a piece of guest memory by its host address
+ * (where the fuzzer's rings are, as IOVAs, under ACCESS_PLATFORM), a
+ * piece by its gpa (where descriptors point), or anything (see fz_uaddr()
+ * for the host side: never the fuzzer's own memory).
+ */
+static void fz_iotlb_range(struct rng *r, struct vhost_iotlb_msg *m)
+{
+	__u64 off = rnd(r, GUEST_MEM_SIZE) & ~4095ULL, size;
+	void *hva;
+
+	switch (rnd(r, 4)) {
+	case 0:
+		size = 4096 * (1 + rnd(r, 64));
+		if (off + size > GUEST_MEM_SIZE)
+			size = GUEST_MEM_SIZE - off;
+		m->iova = (uintptr_t)fz.f.dev.mem.hva + off;
+		m->uaddr = m->iova;
+		m->size = size;
+		break;
+	case 1:
+		size = 4096 * (1 + rnd(r, 64));
+		/* Within one region: the regions are not in gpa order. */
+		if (off % GUEST_REGION_SIZE + size > GUEST_REGION_SIZE)
+			size = GUEST_REGION_SIZE - off % GUEST_REGION_SIZE;
+		hva = guest_hva(&fz.f.dev.mem, GUEST_GPA_BASE + off, size);
+		if (!hva)
+			fz_fail("guest_hva(%#llx, %llu)", GUEST_GPA_BASE + off, size);
+		m->iova = GUEST_GPA_BASE + off;
+		m->uaddr = (uintptr_t)hva;
+		m->size = size;
+		break;
+	default:
+		m->iova = one_in(r, 2) ? edge_u64(r) : rnd(r, 1ULL << 40);
+		m->size = one_in(r, 2) ? edge_u64(r) : rnd(r, 1 << 24);
+		m->uaddr = fz_uaddr(r, 1);
+		if (!fuzz_safe_hva(&fz.f, m->uaddr, m->size))
+			m->uaddr = 0xffff888000000000ULL;	/* refused */
+	}
+	if (one_in(r, 16))
+		m->iova += rnd(r, 4096);
+}
+
+/* Whether the device must take @m as it is (barring -ENOMEM). */
+static bool fz_iotlb_valid(const struct vhost_iotlb_msg *m, bool v2, __u32 asid)
+{
+	__u64 off = m->uaddr - (uintptr_t)fz.f.dev.mem.hva;
+
+	if (!fz.owned || (v2 && asid))
+		return false;
+	switch (m->type) {
+	case VHOST_IOTLB_UPDATE:
+		return m->size && m->size <= ~0ULL - m->iova &&
+		       (m->perm == VHOST_ACCESS_RO || m->perm == VHOST_ACCESS_WO ||
+			m->perm == VHOST_ACCESS_RW) &&
+		       off < GUEST_MEM_SIZE && m->size <= GUEST_MEM_SIZE - off;
+	case VHOST_IOTLB_INVALIDATE:
+		return m->size && m->size - 1 <= ~0ULL - m->iova;
+	}
+	return false;
+}
+
+/*
+ * An IOTLB message written to the device, as QEMU's vIOMMU would (v1 or
+ * v2 header, updates, invalidations, batches), or broken: a wrong type,
+ * an address space id, a short or faulting write.  Messages that are
+ * valid must be taken; those that cannot be must be refused.
+ */
+static int op_iotlb_write(struct rng *r)
+{
+	static const __u8 types[] = { VHOST_IOTLB_UPDATE, VHOST_IOTLB_UPDATE,
+		VHOST_IOTLB_UPDATE, VHOST_IOTLB_INVALIDATE,
+		VHOST_IOTLB_INVALIDATE, VHOST_IOTLB_BATCH_BEGIN,
+		VHOST_IOTLB_BATCH_END, VHOST_IOTLB_MISS,
+		VHOST_IOTLB_ACCESS_FAIL, 0, 9, 255 };
+	union {
+		struct vhost_msg v1;
+		struct vhost_msg_v2 v2;
+	} u;
+	struct vhost_iotlb_msg *m;
+	size_t len = sizeof(u);
+	bool v2 = !one_in(r, 4), valid;
+	const void *p = &u;
+	ssize_t n;
+	int e;
+
+	memset(&u, 0, sizeof(u));
+	if (v2) {
+		u.v2.type = one_in(r, 32) ? edge_u32(r) : VHOST_IOTLB_MSG_V2;
+		u.v2.asid = one_in(r, 16) ? 1 + rnd(r, 16) : 0;
+		m = &u.v2.iotlb;
+	} else {
+		u.v1.type = one_in(r, 32) ? (int)edge_u32(r) : VHOST_IOTLB_MSG;
+		m = &u.v1.iotlb;
+	}
+	m->type = types[rnd(r, ARRAY_SIZE(types))];
+	fz_iotlb_range(r, m);
+	m->perm = one_in(r, 8) ? rnd(r, 256) : 1 + rnd(r, 3);
+	if (m->type == VHOST_IOTLB_INVALIDATE && one_in(r, 4)) {
+		m->iova = 0;		/* QEMU's "everything" */
+		m->size = ~0ULL;
+	}
+	valid = fz_iotlb_valid(m, v2, v2 ? u.v2.asid : 0) &&
+		(v2 ? u.v2.type == VHOST_IOTLB_MSG_V2 : u.v1.type == VHOST_IOTLB_MSG);
+	if (one_in(r, 16)) {
+		len = rnd(r, sizeof(u));
+		valid = false;
+	} else if (one_in(r, 32)) {	/* the last byte is in the PROT_NONE page */
+		p = fz.edge_page + 4096 - sizeof(u) + 1 + rnd(r, sizeof(u) - 1);
+		valid = false;
+	}
+	fz_inject_arm();
+	n = write(fz.f.dev.fd, p, len);
+	e = errno;
+	fz_inject_disarm();
+	if (n >= 0 && (size_t)n != sizeof(u))
+		fz_fail("IOTLB write of %zu bytes returned %zd", len, n);
+	if (n < 0 && !errno_sane(e))
+		fz_fail("IOTLB write: errno %d (%s)", e, strerror(e));
+	if (valid && n < 0 && e != ENOMEM && e != EFAULT)
+		fz_fail("IOTLB type %u iova %#llx size %#llx uaddr %#llx perm %u: %s",
+			m->type, (unsigned long long)m->iova,
+			(unsigned long long)m->size,
+			(unsigned long long)m->uaddr, m->perm, strerror(e));
+	if (n >= 0 && (len < sizeof(u) ||
+		       (v2 && u.v2.type == VHOST_IOTLB_MSG_V2 && u.v2.asid)))
+		fz_fail("IOTLB write of %zu bytes, asid %u taken", len,
+			v2 ? u.v2.asid : 0);
+	if (n >= 0)
+		fz.iotlb_taken++;
+	return n < 0 ? -e : 0;
+}
+
+/* Misses the device asked for, read back (never blocking). */
+static int op_iotlb_read(struct rng *r)
+{
+	struct pollfd pfd = { .fd = fz.f.dev.fd, .events = POLLIN };
+	struct vhost_msg_v2 msg;
+	size_t len = sizeof(msg);
+	ssize_t n;
+
+	static_assert(offsetof(struct vhost_msg, iotlb) ==
+		       offsetof(struct vhost_msg_v2, iotlb), "iotlb offsets");
+	if (poll(&pfd, 1, 0) < 0)
+		fz_fail("poll on the device: %s", strerror(errno));
+	if (!(pfd.revents & POLLIN))
+		return 0;
+	if (one_in(r, 8))
+		len = rnd(r, sizeof(msg));
+	n = read(fz.f.dev.fd, &msg, len);
+	if (n < 0 && len < sizeof(msg) && errno == EINVAL)
+		return -EINVAL;
+	if (n < 0)
+		fz_fail("IOTLB read: %s", strerror(errno));
+	if ((size_t)n != sizeof(msg) || len < sizeof(msg))
+		fz_fail("IOTLB read of %zu bytes returned %zd", len, n);
+	/* v2 when IOTLB_MSG_V2 is acked, else v1: iotlb is where v2 has it. */
+	if (msg.iotlb.type != VHOST_IOTLB_MISS)
+		fz_fail("IOTLB read: type %u, not a miss", msg.iotlb.type);
+	fz.iotlb_misses++;
+	return 0;
+}
+
 static int op_log_base(struct rng *r)
 {
 	__u64 v;
@@ -760,6 +926,8 @@ static const struct fz_op ops[] = {
 	{ "SET_VRING_FILE",	60,	op_vring_file,		true },
 	{ "BUSYLOOP",		20,	op_busyloop,		false },
 	{ "BACKEND_FEATURES",	20,	op_backend_features,	false },
+	{ "IOTLB_WRITE",	40,	op_iotlb_write,		true },
+	{ "IOTLB_READ",		10,	op_iotlb_read,		false },
 	{ "SET_LOG_BASE",	30,	op_log_base,		false },
 	{ "SET_LOG_FD",		20,	op_log_fd,		false },
 	{ "SET_BACKEND",	60,	op_set_backend,		true },
@@ -1003,6 +1171,8 @@ int main(int argc, char **argv)
 	       fz.f.host_recv);
 	printf("# %lu bring-ups, %lu reopens, %lu live checks, %lu forks\n",
 	       fz.repairs, fz.reopens, fz.live_checks, fz.forks);
+	printf("# IOTLB: %lu messages taken, %lu misses read\n",
+	       fz.iotlb_taken, fz.iotlb_misses);
 	printf("# seed %llu: %lu ops in %.1f s (%.0f ops/s), %lu of %lu fault injections hit\n",
 	       (unsigned long long)fz.seed, n, t, n / (t > 0 ? t : 1),
 	       fz.faults, fz.fault_tries);
