@@ -100,10 +100,7 @@ struct backend_state {
 static void state_init(struct backend_state *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->dev.fd = -1;
-	s->tap.fd = -1;
-	s->tap.tx_sock = -1;
-	s->tap.rx_sock = -1;
+	dev_tap_reset(&s->dev, &s->tap);
 }
 
 static void state_fini(struct backend_state *s)

@@ -42,16 +42,11 @@ FIXTURE_SETUP(ioctl)
 {
 	const char *why;
 
-	self->s.dev.fd = -1;
-	self->s.tap.fd = -1;
-	self->s.tap.tx_sock = -1;
-	self->s.tap.rx_sock = -1;
+	dev_tap_reset(&self->s.dev, &self->s.tap);
 	why = device_unusable(variant->fp, -1);
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));
+	ASSERT_EQ(0, dev_tap_open(&self->s.dev, &self->s.tap, variant->fp));
 }
 
 FIXTURE_TEARDOWN(ioctl)

@@ -42,32 +42,42 @@ FIXTURE_VARIANT(ring) {
 FIXTURE_VARIANT_ADD(ring, net) { .fp = false, };
 FIXTURE_VARIANT_ADD(ring, fp) { .fp = true, };
 
+/*
+ * The device owned, with @want, running rings on the tap, and guest
+ * memory for bad chains and tables: 0 or -errno (s->dev.failed_op says
+ * where guest_dev_start() stopped).
+ */
+static int ring_state_start(struct ring_state *s, __u64 want)
+{
+	__u64 have;
+	int ret;
+
+	s->dev.failed_op = "VHOST_GET_FEATURES";
+	ret = features_check(s->dev.fd, want, &have);
+	if (!ret)
+		ret = guest_dev_start(&s->dev, want, RING_NUM, s->tap.fd);
+	if (ret)
+		return ret;
+	s->dev.failed_op = "guest_alloc";
+	s->buf = guest_alloc(&s->dev.mem, 65536, 4096);
+	s->table = guest_alloc_contig(&s->dev.mem, 4096, 16);
+	return s->buf && s->table ? 0 : -ENOMEM;
+}
+
 FIXTURE_SETUP(ring)
 {
-	__u64 want = features_for(true, true, true), have;
 	const char *why;
 	int ret;
 
-	self->s.dev.fd = -1;
-	self->s.tap.fd = -1;
-	self->s.tap.tx_sock = -1;
-	self->s.tap.rx_sock = -1;
+	dev_tap_reset(&self->s.dev, &self->s.tap);
 	why = device_unusable(variant->fp, -1);
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));
-	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
-	ASSERT_EQ(0, features_check(self->s.dev.fd, want, &have));
-	ret = guest_dev_start(&self->s.dev, want, RING_NUM, self->s.tap.fd);
+	ASSERT_EQ(0, dev_tap_open(&self->s.dev, &self->s.tap, variant->fp));
+	ret = ring_state_start(&self->s, features_for(true, true, true));
 	if (ret)
 		TH_LOG("%s: %s", self->s.dev.failed_op, strerror(-ret));
 	ASSERT_EQ(0, ret);
-	self->s.buf = guest_alloc(&self->s.dev.mem, 65536, 4096);
-	self->s.table = guest_alloc_contig(&self->s.dev.mem, 4096, 16);
-	ASSERT_TRUE(self->s.buf != 0);
-	ASSERT_TRUE(self->s.table != 0);
 }
 
 FIXTURE_TEARDOWN(ring)
@@ -310,16 +320,9 @@ TEST_F(ring, tx_runt_frame)
 	}
 }
 
-/* Packed rings, vhost-fp only. */
-struct packed_state {
-	struct guest_dev dev;
-	struct guest_tap tap;
-	__u64 buf;
-	__u64 table;
-};
-
+/* Packed rings, vhost-fp only: the same state. */
 FIXTURE(packed) {
-	struct packed_state s;
+	struct ring_state s;
 };
 
 #define PK_AVAIL	0x0080	/* 1 << VRING_PACKED_DESC_F_AVAIL */
@@ -333,31 +336,18 @@ static __u64 packed_features(void)
 
 FIXTURE_SETUP(packed)
 {
-	__u64 have;
 	const char *why;
 	int ret;
 
-	self->s.dev.fd = -1;
-	self->s.tap.fd = -1;
-	self->s.tap.tx_sock = -1;
-	self->s.tap.rx_sock = -1;
+	dev_tap_reset(&self->s.dev, &self->s.tap);
 	why = device_unusable(true, -1);
 	if (why)
 		SKIP(return, "%s (vhost_net has no packed rings)", why);
-	ASSERT_EQ(0, tap_netns_enter());
-	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
-	ASSERT_EQ(0, guest_dev_open(&self->s.dev, true));
-	ASSERT_EQ(0, guest_dev_set_owner(&self->s.dev));
-	ASSERT_EQ(0, features_check(self->s.dev.fd, packed_features(), &have));
-	ret = guest_dev_start(&self->s.dev, packed_features(), RING_NUM,
-			      self->s.tap.fd);
+	ASSERT_EQ(0, dev_tap_open(&self->s.dev, &self->s.tap, true));
+	ret = ring_state_start(&self->s, packed_features());
 	if (ret)
 		TH_LOG("%s: %s", self->s.dev.failed_op, strerror(-ret));
 	ASSERT_EQ(0, ret);
-	self->s.buf = guest_alloc(&self->s.dev.mem, 65536, 4096);
-	self->s.table = guest_alloc_contig(&self->s.dev.mem, 4096, 16);
-	ASSERT_TRUE(self->s.buf != 0);
-	ASSERT_TRUE(self->s.table != 0);
 }
 
 FIXTURE_TEARDOWN(packed)
@@ -396,7 +386,7 @@ static __u64 pk_stat(struct __test_metadata *_metadata, int fd,
  * the first is over.
  */
 static void pk_kick_sync(struct __test_metadata *_metadata,
-			 struct packed_state *self, struct guest_vq *vq)
+			 struct ring_state *self, struct guest_vq *vq)
 {
 	__u64 k0 = pk_stat(_metadata, self->dev.fd, vq->index, false);
 	int i;
@@ -414,7 +404,7 @@ static void pk_kick_sync(struct __test_metadata *_metadata,
 
 /* The queue reported an error, used nothing; others still work. */
 static void pk_expect_error(struct __test_metadata *_metadata,
-			    struct packed_state *self, struct guest_vq *vq)
+			    struct ring_state *self, struct guest_vq *vq)
 {
 	char err[256] = "";
 

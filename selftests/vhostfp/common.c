@@ -62,6 +62,25 @@ const char *device_unusable(bool fp, int zerocopy)
 	return NULL;
 }
 
+void dev_tap_reset(struct guest_dev *dev, struct guest_tap *tap)
+{
+	dev->fd = -1;
+	tap->fd = -1;
+	tap->tx_sock = -1;
+	tap->rx_sock = -1;
+}
+
+int dev_tap_open(struct guest_dev *dev, struct guest_tap *tap, bool fp)
+{
+	int ret = tap_netns_enter();
+
+	if (!ret)
+		ret = tap_open(tap, TAP_NAME, 12, TAP_OFFLOADS);
+	if (!ret)
+		ret = guest_dev_open(dev, fp);
+	return ret;
+}
+
 /*
  * Without mergeable buffers the guest is a legacy one (10-byte header,
  * header in its own descriptor); with them a VERSION_1 one (12 bytes,

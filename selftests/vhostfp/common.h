@@ -21,6 +21,14 @@
 /* Why a device cannot run this variant here, or NULL when it can. */
 const char *device_unusable(bool fp, int zerocopy);
 
+/* Marks @dev and @tap closed: a teardown after an early skip is harmless. */
+void dev_tap_reset(struct guest_dev *dev, struct guest_tap *tap);
+/*
+ * Enters the test namespace and opens TAP_NAME (12-byte headers,
+ * TAP_OFFLOADS) and the device: 0 or -errno.
+ */
+int dev_tap_open(struct guest_dev *dev, struct guest_tap *tap, bool fp);
+
 __u64 features_for(bool event_idx, bool indirect, bool mrg);
 int features_check(int fd, __u64 want, __u64 *have);
 

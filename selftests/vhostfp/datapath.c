@@ -102,10 +102,7 @@ FIXTURE_SETUP(datapath)
 	const char *why;
 	int ret;
 
-	self->s.dev.fd = -1;
-	self->s.tap.fd = -1;
-	self->s.tap.tx_sock = -1;
-	self->s.tap.rx_sock = -1;
+	dev_tap_reset(&self->s.dev, &self->s.tap);
 	why = device_unusable(fp, zc);
 	if (why)
 		SKIP(return, "%s", why);

@@ -127,10 +127,7 @@ FIXTURE_SETUP(hol)
 	__u64 want = features_for(false, false, true), have;
 	const char *why;
 
-	self->s.dev.fd = -1;
-	self->s.tap.fd = -1;
-	self->s.tap.tx_sock = -1;
-	self->s.tap.rx_sock = -1;
+	dev_tap_reset(&self->s.dev, &self->s.tap);
 	why = device_unusable(variant->fp, variant->fp ? -1 : variant->zerocopy);
 	if (why)
 		SKIP(return, "%s", why);

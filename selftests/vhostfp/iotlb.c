@@ -329,10 +329,7 @@ FIXTURE_SETUP(iotlb)
 	const char *why;
 	int ret;
 
-	s->dev.fd = -1;
-	s->tap.fd = -1;
-	s->tap.tx_sock = -1;
-	s->tap.rx_sock = -1;
+	dev_tap_reset(&s->dev, &s->tap);
 	s->memfd = -1;
 	why = device_unusable(true, 1);
 	if (why)
