@@ -3,14 +3,17 @@
 #
 # The client side of the end-to-end measurements, run where the guest
 # driver is (in L2 for the nested suite, in L1 for the driver suite):
-# iperf3 TCP out and in, UDP 64-byte frames out, ping RTT, each window
-# bracketed by plugin markers MARK0+1.. (bench/vfp-mark).  Needs an
-# iperf3 server at PEER. Prints "VFP-BENCH {json}" lines.
+# iperf3 TCP out (tcp_tx) and in (tcp_rx), UDP 64-byte frames out
+# (udp64_tx), ping RTT (ping), each window bracketed by plugin markers
+# MARK0+1.. (bench/vfp-mark).  Needs an iperf3 server at PEER. Prints
+# "VFP-BENCH {json}" lines.
 #
-# usage: netperf.sh SUITE LABEL ROUND PEER MARK0 SECS
+# usage: netperf.sh SUITE LABEL ROUND PEER MARK0 SECS [WORKLOADS]
+#   WORKLOADS  the workloads to run, in this order (default: all four)
 
 set -u
 SUITE=$1 LABEL=$2 ROUND=$3 PEER=$4 MARK=$5 SECS=$6
+WORKLOADS=${7:-tcp_tx tcp_rx udp64_tx ping}
 BENCH=$(cd "$(dirname "$0")" && pwd)
 
 result()
@@ -51,17 +54,28 @@ iperf()
 	result "\"workload\":\"$wl\",\"bytes\":$bytes,\"secs\":$secs,\"packets\":$pkts"
 }
 
-iperf tcp_tx
-iperf tcp_rx -R
-# 18 bytes of UDP payload: 64-byte frames with the FCS.
-iperf udp64_tx -u -b 0 -l 18
-
 # Adaptive ping for SECS seconds: as many round trips as fit.
-MARK=$((MARK + 1))
-"$BENCH/vfp-mark" $((2 * MARK))
-out=$(ping -A -q -w "$SECS" "$PEER" 2>&1)
-"$BENCH/vfp-mark" $((2 * MARK + 1))
-rtt=$(echo "$out" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
-n=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-[ -n "$rtt" ] && [ -n "$n" ] && result "\"workload\":\"ping\",\"rtt_ms\":$rtt,\"packets\":$n"
+ping_rtt()
+{
+	local out rtt n
+	MARK=$((MARK + 1))
+	"$BENCH/vfp-mark" $((2 * MARK))
+	out=$(ping -A -q -w "$SECS" "$PEER" 2>&1)
+	"$BENCH/vfp-mark" $((2 * MARK + 1))
+	rtt=$(echo "$out" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	n=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	[ -n "$rtt" ] && [ -n "$n" ] && result "\"workload\":\"ping\",\"rtt_ms\":$rtt,\"packets\":$n"
+	return 0
+}
+
+for wl in $WORKLOADS; do
+	case $wl in
+	tcp_tx) iperf tcp_tx ;;
+	tcp_rx) iperf tcp_rx -R ;;
+	# 18 bytes of UDP payload: 64-byte frames with the FCS.
+	udp64_tx) iperf udp64_tx -u -b 0 -l 18 ;;
+	ping) ping_rtt ;;
+	*) echo "# FAIL: unknown workload $wl" >&2 ;;
+	esac
+done
 exit 0

@@ -4,7 +4,7 @@
 
 usage: report.py RUNDIR [--doc DOCFILE FIGDIR]
 
-RUNDIR holds, per part (host, nested, drivers), PART.out (the VM's output
+RUNDIR holds, per part (host, nested, viommu, drivers), PART.out (the VM's output
 with "VFP-BENCH {json}" lines) and PART.plugin (the instruction-counting
 plugin's "vfp-mark ID ALL KERNEL" lines), plus meta.json.  Each result's
 window is marks 2*mark and 2*mark+1; the VM's idle instructions per second
@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 
-PARTS = ("host", "nested", "drivers")
+PARTS = ("host", "nested", "viommu", "drivers")
 
 # (suite, workload, A, B, target, what): ratios are A over B.
 PAIRS = [
@@ -39,6 +39,14 @@ for _wl, _t3 in (("tcp_tx", 3.0), ("tcp_rx", 3.0), ("udp64_tx", None), ("ping", 
     PAIRS.append(("nested", _wl, "vhost_net", "qemu", None, _what))
     PAIRS.append(("drivers", _wl, "virtio_guest", "virtio_net",
                   1.0 if _wl != "ping" else None, _what))
+    # Behind L2's vIOMMU: against vhost_net there, and each device against
+    # itself without iommu_platform in the same L2 (how much the IOTLB costs).
+    if _wl != "udp64_tx":
+        PAIRS.append(("viommu", _wl, "vhostfp-viommu", "vhost_net-viommu",
+                      1.0 if _wl != "ping" else None, _what))
+        PAIRS.append(("viommu", _wl, "vhostfp", "vhost_net", None, _what))
+        PAIRS.append(("viommu", _wl, "vhostfp-viommu", "vhostfp", None, _what))
+        PAIRS.append(("viommu", _wl, "vhost_net-viommu", "vhost_net", None, _what))
 
 UNITS = {"pps": "packets/s", "mbps": "Mbit/s", "rtt": "us RTT"}
 
@@ -248,7 +256,7 @@ def update_doc(doc, figdir, t, pngs, meta):
     figs = "\n\n".join(".. image:: figures/%s\n   :alt: %s" % (os.path.basename(p),
                                                              os.path.basename(p)[6:-4])
                        for p in pngs)
-    block = ("Run of %s on kernel %s, %s rounds host / %s rounds nested and drivers; "
+    block = ("Run of %s on kernel %s, %s rounds host / %s rounds nested, viommu and drivers; "
              "load average %s at the start and %s at the end.\n\n%s\n\n%s\n" %
              (meta.get("date"), meta.get("kernel"), meta.get("rounds"),
               meta.get("nested_rounds"), meta.get("load_start"), meta.get("load_end"),
