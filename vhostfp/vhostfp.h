@@ -269,6 +269,7 @@ struct vfp_vq {
 	u64 features;			/* acked, copied from dev */
 	bool little_endian;
 	struct vfp_mem *mem;		/* copied from dev */
+	unsigned int mem_hint;		/* region last found, any table */
 
 	u16 last_avail_idx;		/* next avail entry to take */
 	/*
@@ -411,7 +412,8 @@ void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
 int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
-		      struct iovec *iov, unsigned int iov_max);
+		      struct iovec *iov, unsigned int iov_max,
+		      unsigned int *hint);
 int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* iotlb.c APIs: */
@@ -456,7 +458,12 @@ extern const struct vfp_vq_ops vfp_packed_ops;
 void vfp_packed_free(struct vfp_vq *vq);
 
 /* log.c APIs: */
-bool vfp_log_enabled(const struct vfp_vq *vq);
+/* Inline: the fast path asks per packet, and the answer is nearly always no. */
+static inline bool vfp_log_enabled(const struct vfp_vq *vq)
+{
+	return vfp_has_feature(vq, VHOST_F_LOG_ALL);
+}
+
 int vfp_log_check(struct vfp_dev *dev, void __user *base,
 		  const struct vfp_mem *mem);
 int vfp_log_write(struct vfp_vq *vq, const struct vfp_log *log,
