@@ -143,14 +143,12 @@ vfp_mem_find_hint(const struct vfp_mem *mem, u64 gpa, unsigned int *hint)
 }
 
 /*
- * Describe guest range [gpa, gpa + len) as user iovecs, split at region
- * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
- * range is not guest memory, -ENOBUFS if iov_max is too small.  @hint is
- * the caller's guess of the region (vfp_mem_find_hint()), updated.
+ * vfp_mem_translate() (vhostfp.h) for what its inline part does not
+ * take: a range that is not all in region *@hint.
  */
-int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
-		      struct iovec *iov, unsigned int iov_max,
-		      unsigned int *hint)
+int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
+			   struct iovec *iov, unsigned int iov_max,
+			   unsigned int *hint)
 {
 	unsigned int n = 0;
 	u64 last;

@@ -119,29 +119,15 @@ static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
 	return 1;
 }
 
-/*
- * Write what the tap did not: our header, or num_buffers in its header.
- * The packet went into nvq->iov[0..niov), which recvmsg() left as it was.
- */
-static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
-			     const struct vfp_rx_bufs *rb)
+/* Write our header, or num_buffers in the tap's, through an iterator. */
+static int vfp_rx_fix_header_iter(struct vfp_net_vq *nvq,
+				  const struct vfp_rx_bufs *rb, __virtio16 num)
 {
-	struct vfp_vq *vq = &nvq->vq;
 	struct virtio_net_hdr_mrg_rxbuf hdr = {
 		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
 	};
-	const size_t num_off = offsetof(typeof(hdr), num_buffers);
-	__virtio16 num = cpu_to_vfp16(vq, rb->nbufs);
 	struct iov_iter fixup;
 
-	if (!nvq->vhost_hlen) {
-		if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
-			return 0;
-		/* Nearly always the header lies in the first iovec. */
-		if (rb->niov && nvq->iov[0].iov_len >= num_off + sizeof(num))
-			return put_user(num, (__virtio16 __user *)
-					(nvq->iov[0].iov_base + num_off));
-	}
 	iov_iter_init(&fixup, ITER_DEST, nvq->iov, rb->niov,
 		      min_t(u64, rb->size, MAX_RW_COUNT));
 	if (nvq->vhost_hlen) {
@@ -150,10 +136,33 @@ static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
 			return -EFAULT;
 		return 0;
 	}
-	iov_iter_advance(&fixup, num_off);
+	iov_iter_advance(&fixup, offsetof(typeof(hdr), num_buffers));
 	if (copy_to_iter(&num, sizeof(num), &fixup) != sizeof(num))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * Write what the tap did not: our header, or num_buffers in its header.
+ * The packet went into nvq->iov[0..niov), which recvmsg() left as it was.
+ */
+static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
+			     const struct vfp_rx_bufs *rb)
+{
+	const size_t off = offsetof(struct virtio_net_hdr_mrg_rxbuf,
+				    num_buffers);
+	struct vfp_vq *vq = &nvq->vq;
+	__virtio16 num = cpu_to_vfp16(vq, rb->nbufs);
+
+	if (nvq->vhost_hlen)
+		return vfp_rx_fix_header_iter(nvq, rb, num);
+	if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
+		return 0;
+	/* Nearly always the header lies in the first iovec: one store. */
+	if (rb->niov && nvq->iov[0].iov_len >= off + sizeof(num))
+		return put_user(num, (__virtio16 __user *)
+				(nvq->iov[0].iov_base + off));
+	return vfp_rx_fix_header_iter(nvq, rb, num);
 }
 
 /* 0: packet delivered or dropped, -EAGAIN: it vanished, stop for now. */
