@@ -33,11 +33,6 @@ int vfp_log_check(struct vfp_dev *dev, void __user *base,
 	return access_ok(base, vfp_log_bytes(mem)) ? 0 : -EFAULT;
 }
 
-bool vfp_log_enabled(const struct vfp_vq *vq)
-{
-	return vfp_has_feature(vq, VHOST_F_LOG_ALL);
-}
-
 /* Set bit @bit of the user bitmap atomically: others share the log. */
 static int vfp_log_set_bit(void __user *base, u64 bit)
 {

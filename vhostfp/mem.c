@@ -122,12 +122,33 @@ static const struct vfp_mem_region *vfp_mem_find(const struct vfp_mem *mem,
 }
 
 /*
- * Describe guest range [gpa, gpa + len) as user iovecs, split at region
- * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
- * range is not guest memory, -ENOBUFS if iov_max is too small.
+ * The region holding @gpa, trying region *@hint first: buffers of a queue
+ * mostly lie in one region, and the search costs more than the check.
+ * The hint is only an index, checked here, so it may outlive the table.
  */
-int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
-		      struct iovec *iov, unsigned int iov_max)
+static const struct vfp_mem_region *
+vfp_mem_find_hint(const struct vfp_mem *mem, u64 gpa, unsigned int *hint)
+{
+	const struct vfp_mem_region *r;
+
+	if (*hint < mem->nregions) {
+		r = &mem->regions[*hint];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	r = vfp_mem_find(mem, gpa);
+	if (r)
+		*hint = r - mem->regions;
+	return r;
+}
+
+/*
+ * vfp_mem_translate() (vhostfp.h) for what its inline part does not
+ * take: a range that is not all in region *@hint.
+ */
+int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
+			   struct iovec *iov, unsigned int iov_max,
+			   unsigned int *hint)
 {
 	unsigned int n = 0;
 	u64 last;
@@ -137,7 +158,8 @@ int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 	if (!mem || check_add_overflow(gpa, len - 1, &last))
 		return -EFAULT;
 	while (len) {
-		const struct vfp_mem_region *r = vfp_mem_find(mem, gpa);
+		const struct vfp_mem_region *r = vfp_mem_find_hint(mem, gpa,
+								   hint);
 		u64 off, seg;
 
 		if (!r)

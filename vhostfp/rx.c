@@ -119,28 +119,50 @@ static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
 	return 1;
 }
 
-/* Write what the tap did not: our header, or num_buffers in its header. */
-static int vfp_rx_fix_header(struct vfp_net_vq *nvq, struct iov_iter *fixup,
-			     unsigned int nbufs)
+/* Write our header, or num_buffers in the tap's, through an iterator. */
+static int vfp_rx_fix_header_iter(struct vfp_net_vq *nvq,
+				  const struct vfp_rx_bufs *rb, __virtio16 num)
 {
-	struct vfp_vq *vq = &nvq->vq;
 	struct virtio_net_hdr_mrg_rxbuf hdr = {
 		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
 	};
-	__virtio16 num = cpu_to_vfp16(vq, nbufs);
+	struct iov_iter fixup;
 
+	iov_iter_init(&fixup, ITER_DEST, nvq->iov, rb->niov,
+		      min_t(u64, rb->size, MAX_RW_COUNT));
 	if (nvq->vhost_hlen) {
 		hdr.num_buffers = num;
-		if (copy_to_iter(&hdr, nvq->vhost_hlen, fixup) != nvq->vhost_hlen)
+		if (copy_to_iter(&hdr, nvq->vhost_hlen, &fixup) != nvq->vhost_hlen)
 			return -EFAULT;
 		return 0;
 	}
-	if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
-		return 0;
-	iov_iter_advance(fixup, offsetof(typeof(hdr), num_buffers));
-	if (copy_to_iter(&num, sizeof(num), fixup) != sizeof(num))
+	iov_iter_advance(&fixup, offsetof(typeof(hdr), num_buffers));
+	if (copy_to_iter(&num, sizeof(num), &fixup) != sizeof(num))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * Write what the tap did not: our header, or num_buffers in its header.
+ * The packet went into nvq->iov[0..niov), which recvmsg() left as it was.
+ */
+static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
+			     const struct vfp_rx_bufs *rb)
+{
+	const size_t off = offsetof(struct virtio_net_hdr_mrg_rxbuf,
+				    num_buffers);
+	struct vfp_vq *vq = &nvq->vq;
+	__virtio16 num = cpu_to_vfp16(vq, rb->nbufs);
+
+	if (nvq->vhost_hlen)
+		return vfp_rx_fix_header_iter(nvq, rb, num);
+	if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
+		return 0;
+	/* Nearly always the header lies in the first iovec: one store. */
+	if (rb->niov && nvq->iov[0].iov_len >= off + sizeof(num))
+		return put_user(num, (__virtio16 __user *)
+				(nvq->iov[0].iov_base + off));
+	return vfp_rx_fix_header_iter(nvq, rb, num);
 }
 
 /* 0: packet delivered or dropped, -EAGAIN: it vanished, stop for now. */
@@ -149,15 +171,14 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 {
 	struct vfp_vq *vq = &nvq->vq;
 	struct msghdr msg = { .msg_control = vfp_rx_take(nvq) };
-	struct iov_iter fixup;
 	size_t want = len + nvq->sock_hlen;
 	unsigned int i;
 	int ret;
 
 	iov_iter_init(&msg.msg_iter, ITER_DEST, nvq->iov, rb->niov,
 		      min_t(u64, rb->size, MAX_RW_COUNT));
-	fixup = msg.msg_iter;
-	iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
+	if (nvq->vhost_hlen)
+		iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
 	ret = sock->ops->recvmsg(sock, &msg, iov_iter_count(&msg.msg_iter),
 				 MSG_DONTWAIT | MSG_TRUNC);
 	if (ret != want) {
@@ -168,7 +189,7 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 		vq->stats.drops++;
 		return 0;
 	}
-	if (vfp_rx_fix_header(nvq, &fixup, rb->nbufs)) {
+	if (vfp_rx_fix_header(nvq, rb)) {
 		vfp_vq_err(vq, "cannot write RX header");
 		vfp_vq_discard(vq, rb->nbufs);
 		vq->stats.drops++;
@@ -176,7 +197,8 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 	}
 	for (i = 0; i < rb->nbufs; i++)
 		vfp_vq_add_used(vq, nvq->heads[i].id, nvq->heads[i].len);
-	vfp_log_write(vq, nvq->log, rb->nlog, want + nvq->vhost_hlen);
+	if (unlikely(vfp_log_enabled(vq)))
+		vfp_log_write(vq, nvq->log, rb->nlog, want + nvq->vhost_hlen);
 	vq->stats.packets++;
 	vq->stats.bytes += len;
 	return 0;

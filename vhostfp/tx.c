@@ -66,7 +66,8 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 		return 0;
 	}
 	iov_iter_init(&msg.msg_iter, ITER_SOURCE, nvq->iov, buf->out_num, len);
-	iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
+	if (nvq->vhost_hlen)
+		iov_iter_advance(&msg.msg_iter, nvq->vhost_hlen);
 	len -= nvq->vhost_hlen;
 
 	uarg = vfp_tx_zc_get(nvq, buf, len);

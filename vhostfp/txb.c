@@ -59,6 +59,29 @@ static int vfp_txb_fix_hdr(struct vfp_vq *vq, struct virtio_net_hdr *gso,
 }
 
 /*
+ * The tap's header is sock_hlen long; tun only reads the first part.  The
+ * common length, the mergeable header's, is one fixed-size copy.
+ */
+static int vfp_txb_copy_hdr(struct vfp_net_vq *nvq, struct virtio_net_hdr *gso,
+			    struct iov_iter *from)
+{
+	struct virtio_net_hdr_mrg_rxbuf mrg;
+
+	if (!nvq->sock_hlen)
+		return 0;
+	if (nvq->sock_hlen == sizeof(mrg)) {
+		if (copy_from_iter(&mrg, sizeof(mrg), from) != sizeof(mrg))
+			return -EFAULT;
+		*gso = mrg.hdr;
+		return 0;
+	}
+	if (copy_from_iter(gso, sizeof(*gso), from) != sizeof(*gso))
+		return -EFAULT;
+	iov_iter_advance(from, nvq->sock_hlen - sizeof(*gso));
+	return 0;
+}
+
+/*
  * Copy one packet (header as the tap would parse it, then the frame) from
  * @from into the batch.  -ENOSPC: too big for a fragment, send it alone.
  */
@@ -70,6 +93,7 @@ int vfp_txb_add(struct vfp_net_vq *nvq, struct socket *sock,
 	size_t pad = vfp_txb_pad(sock);
 	size_t shinfo = SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 	struct tun_xdp_hdr *hdr;
+	struct page *page;
 	size_t buflen;
 	void *buf;
 
@@ -84,16 +108,18 @@ int vfp_txb_add(struct vfp_net_vq *nvq, struct socket *sock,
 		return -ENOMEM;
 	hdr = buf;
 	memset(hdr, 0, sizeof(*hdr));
-	/* The tap's header is sock_hlen long; tun only reads the first part. */
-	if (nvq->sock_hlen) {
-		if (copy_from_iter(&hdr->gso, sizeof(hdr->gso), from) !=
-		    sizeof(hdr->gso))
-			goto err_fault;
-		iov_iter_advance(from, nvq->sock_hlen - sizeof(hdr->gso));
-	}
+	if (vfp_txb_copy_hdr(nvq, &hdr->gso, from))
+		goto err_fault;
 	if (vfp_txb_fix_hdr(&nvq->vq, &hdr->gso, len))
 		goto err_inval;
-	if (copy_from_iter(buf + pad, len, from) != len)
+	/*
+	 * By page, as tun_build_skb() does: a plain copy_from_iter() into
+	 * the fragment would run the hardened usercopy check on a compound
+	 * page for every packet, a good part of a small packet's cost.
+	 */
+	page = virt_to_page(buf);
+	if (copy_page_from_iter(page, buf + pad - page_address(page), len,
+				from) != len)
 		goto err_fault;
 	hdr->buflen = buflen;
 	xdp_init_buff(xdp, buflen, NULL);

@@ -269,6 +269,7 @@ struct vfp_vq {
 	u64 features;			/* acked, copied from dev */
 	bool little_endian;
 	struct vfp_mem *mem;		/* copied from dev */
+	unsigned int mem_hint;		/* region last found, any table */
 
 	u16 last_avail_idx;		/* next avail entry to take */
 	/*
@@ -410,8 +411,38 @@ void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
-int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
-		      struct iovec *iov, unsigned int iov_max);
+int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
+			   struct iovec *iov, unsigned int iov_max,
+			   unsigned int *hint);
+
+/*
+ * Describe guest range [gpa, gpa + len) as user iovecs, split at region
+ * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
+ * range is not guest memory, -ENOBUFS if iov_max is too small.  @hint is
+ * the caller's guess of the region, an index checked here (so it may
+ * outlive the table), updated by the slow path.  Inline for the common
+ * case, a descriptor that lies whole in the region the last one did.
+ */
+static inline int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa,
+				    u64 len, struct iovec *iov,
+				    unsigned int iov_max, unsigned int *hint)
+{
+	const struct vfp_mem_region *r;
+	u64 off;
+
+	if (!mem || *hint >= mem->nregions || !len || len > MAX_RW_COUNT ||
+	    !iov_max)
+		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
+	r = &mem->regions[*hint];
+	off = gpa - r->gpa;
+	/* In the region, so gpa + len - 1 cannot wrap: the region's does not. */
+	if (gpa < r->gpa || off >= r->size || len > r->size - off)
+		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
+	iov->iov_base = (void __user *)(unsigned long)(r->hva + off);
+	iov->iov_len = len;
+	return 1;
+}
+
 int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* iotlb.c APIs: */
@@ -456,7 +487,12 @@ extern const struct vfp_vq_ops vfp_packed_ops;
 void vfp_packed_free(struct vfp_vq *vq);
 
 /* log.c APIs: */
-bool vfp_log_enabled(const struct vfp_vq *vq);
+/* Inline: the fast path asks per packet, and the answer is nearly always no. */
+static inline bool vfp_log_enabled(const struct vfp_vq *vq)
+{
+	return vfp_has_feature(vq, VHOST_F_LOG_ALL);
+}
+
 int vfp_log_check(struct vfp_dev *dev, void __user *base,
 		  const struct vfp_mem *mem);
 int vfp_log_write(struct vfp_vq *vq, const struct vfp_log *log,

@@ -84,7 +84,7 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 					iov + used, iov_max - used);
 	else
 		n = vfp_mem_translate(vq->mem, addr, len, iov + used,
-				      iov_max - used);
+				      iov_max - used, &vq->mem_hint);
 	if (n == -EAGAIN)
 		return n;
 	if (n < 0) {
@@ -128,7 +128,8 @@ int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len)
 		n = vfp_iotlb_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
 					ARRAY_SIZE(iov));
 	else
-		n = vfp_mem_translate(vq->mem, addr, len, iov, ARRAY_SIZE(iov));
+		n = vfp_mem_translate(vq->mem, addr, len, iov, ARRAY_SIZE(iov),
+				      &vq->mem_hint);
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
