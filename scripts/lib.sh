@@ -174,7 +174,8 @@ vm_boot()
 	elif [ ! -f "$RUN/rc" ]; then
 		echo "$VM_NAME: the VM stopped without a result (qemu exit $qrc); serial log: $VM_LOG" >&2
 		sed 's/^/qemu: /' "$RUN/qemu.log" >&2
-		tail -n 30 "$VM_LOG" >&2
+		# scripts/l2 prints more of its console itself.
+		[ "$VM_LEVEL" = 2 ] || tail -n 30 "$VM_LOG" >&2
 		VM_KEEP=1
 		rc=125
 	else

@@ -17,7 +17,8 @@
 #   +------------------------------------------------------------------------+
 #
 # The guest part is mq_guest.sh. It tells this side when it is ready for a
-# link flap (allmulticast on B) and for the unplug (promiscuous on B); this
+# link flap (allmulticast on B), when it saw the link go down (allmulticast
+# off again) and when it is ready for the unplug (promiscuous on B); this
 # side sees that through QMP's query-rx-filter, which also checks that the
 # driver's rx mode reached the device.
 #
@@ -80,7 +81,8 @@ L2_PID=$!
 if wait_rx_filter '"multicast": "all"' 600; then
 	log "L1: set_link n0 off"
 	qmp '{"execute":"set_link","arguments":{"name":"n0","up":false}}' >/dev/null
-	sleep 3
+	# The guest turns allmulticast off once it saw the carrier go.
+	wait_rx_filter '"multicast": "normal"' 300 || log "L1: the guest did not see the link go down"
 	log "L1: set_link n0 on"
 	qmp '{"execute":"set_link","arguments":{"name":"n0","up":true}}' >/dev/null
 	if wait_rx_filter '"promiscuous": true' 300; then
