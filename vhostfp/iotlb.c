@@ -461,14 +461,16 @@ static int vfp_iotlb_lookup(struct vfp_vq *vq, u64 iova, u8 perm,
  * that are contiguous in user memory (QEMU sends 4 KiB entries).  Returns
  * the number of iovecs, -EAGAIN on a miss (queued for userspace), -EPERM
  * when mapped without @perm, -EFAULT when the range wraps, -ENOBUFS when
- * iov_max is too small.  Caller holds the vq mutex and keeps it while it
+ * iov_max is too small.  After a miss the rest of the range is only
+ * looked up, so that the misses of up to VFP_IOTLB_MISS_SCAN pages go to
+ * userspace together.  Caller holds the vq mutex and keeps it while it
  * uses the iovecs.
  */
 int vfp_iotlb_translate(struct vfp_vq *vq, u64 iova, u64 len, u8 perm,
 			struct iovec *iov, unsigned int iov_max)
 {
 	struct vfp_iotlb_hit hit = { };
-	unsigned int n = 0;
+	unsigned int n = 0, misses = 0;
 	u64 last;
 	int ret;
 
@@ -482,10 +484,24 @@ int vfp_iotlb_translate(struct vfp_vq *vq, u64 iova, u64 len, u8 perm,
 		u64 seg;
 
 		ret = vfp_iotlb_lookup(vq, iova, perm, &hit);
+		if (ret == -EAGAIN) {
+			if (++misses == VFP_IOTLB_MISS_SCAN)
+				break;
+			/* Nothing maps this page: on to the next one. */
+			seg = min_t(u64, len, PAGE_SIZE - offset_in_page(iova));
+			iova += seg;
+			len -= seg;
+			continue;
+		}
 		if (ret)
-			return ret;
+			return misses ? -EAGAIN : ret;
 		/* hit.last may be U64_MAX: count from the last byte. */
 		seg = min(len - 1, hit.last - iova) + 1;
+		if (misses) {
+			iova += seg;
+			len -= seg;
+			continue;
+		}
 		hva = hit.hva + (iova - hit.start);
 		if (n && (unsigned long)iov[n - 1].iov_base + iov[n - 1].iov_len == hva &&
 		    iov[n - 1].iov_len + seg <= MAX_RW_COUNT) {
@@ -501,5 +517,5 @@ int vfp_iotlb_translate(struct vfp_vq *vq, u64 iova, u64 len, u8 perm,
 		iova += seg;
 		len -= seg;
 	}
-	return n;
+	return misses ? -EAGAIN : n;
 }

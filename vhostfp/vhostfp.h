@@ -52,6 +52,8 @@
 #define VFP_IOTLB_ENTRIES_MAX	2048
 /* VHOST_IOTLB_MISS messages waiting for userspace to read them. */
 #define VFP_IOTLB_MISS_MAX	64
+/* Pages of one range that may miss at once (vfp_iotlb_translate()). */
+#define VFP_IOTLB_MISS_SCAN	16
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -188,6 +190,11 @@ struct vfp_buf {
 	unsigned int log_num;		/* vfp_log entries filled */
 	u64 out_len;
 	u64 in_len;
+	/*
+	 * An IOTLB miss in one of its ranges: the walk goes on to queue the
+	 * misses of the rest of the chain, then the buffer is given back.
+	 */
+	bool iotlb_miss;
 };
 
 struct vfp_used {

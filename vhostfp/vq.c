@@ -85,8 +85,15 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 	else
 		n = vfp_mem_translate(vq->mem, addr, len, iov + used,
 				      iov_max - used, &vq->mem_hint);
-	if (n == -EAGAIN)
-		return n;
+	if (n == -EAGAIN) {
+		/*
+		 * Go on with the chain: its other misses are queued too, and
+		 * userspace answers them in one go instead of one round trip
+		 * per descriptor.  get_buf gives the buffer back at the end.
+		 */
+		buf->iotlb_miss = true;
+		return 0;
+	}
 	if (n < 0) {
 		vfp_vq_err(vq, "descriptor %#llx+%#x: %s", addr, len,
 			   n == -ENOBUFS ? "too many segments" :

@@ -278,6 +278,8 @@ static int vfp_packed_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 	ret = vfp_packed_walk(vq, buf, &pos, &wrap, iov, iov_max, log, log_max);
 	if (ret)
 		return ret;
+	if (buf->iotlb_miss)
+		return -EAGAIN;
 	if (buf->id >= vq->num) {
 		vfp_vq_err(vq, "buffer id %u out of ring of %u", buf->id,
 			   vq->num);

@@ -222,6 +222,8 @@ static int vfp_split_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 	ret = vfp_split_walk(vq, buf, head, iov, iov_max, log, log_max);
 	if (ret)
 		return ret;
+	if (buf->iotlb_miss)
+		return -EAGAIN;
 	vq->heads_pos++;
 	vq->last_avail_idx++;
 	return 1;
