@@ -119,27 +119,17 @@ static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
 	return 1;
 }
 
-/* Write our header, or num_buffers in the tap's, through an iterator. */
-static int vfp_rx_fix_header_iter(struct vfp_net_vq *nvq,
-				  const struct vfp_rx_bufs *rb, __virtio16 num)
+/* Write @len bytes at offset @off of the packet's buffers. */
+static int vfp_rx_write_at(struct vfp_net_vq *nvq, const struct vfp_rx_bufs *rb,
+			   size_t off, const void *src, size_t len)
 {
-	struct virtio_net_hdr_mrg_rxbuf hdr = {
-		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
-	};
-	struct iov_iter fixup;
+	struct iov_iter it;
 
-	iov_iter_init(&fixup, ITER_DEST, nvq->iov, rb->niov,
+	iov_iter_init(&it, ITER_DEST, nvq->iov, rb->niov,
 		      min_t(u64, rb->size, MAX_RW_COUNT));
-	if (nvq->vhost_hlen) {
-		hdr.num_buffers = num;
-		if (copy_to_iter(&hdr, nvq->vhost_hlen, &fixup) != nvq->vhost_hlen)
-			return -EFAULT;
-		return 0;
-	}
-	iov_iter_advance(&fixup, offsetof(typeof(hdr), num_buffers));
-	if (copy_to_iter(&num, sizeof(num), &fixup) != sizeof(num))
-		return -EFAULT;
-	return 0;
+	if (off)
+		iov_iter_advance(&it, off);
+	return copy_to_iter(src, len, &it) == len ? 0 : -EFAULT;
 }
 
 /*
@@ -154,15 +144,21 @@ static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
 	struct vfp_vq *vq = &nvq->vq;
 	__virtio16 num = cpu_to_vfp16(vq, rb->nbufs);
 
-	if (nvq->vhost_hlen)
-		return vfp_rx_fix_header_iter(nvq, rb, num);
+	if (nvq->vhost_hlen) {
+		struct virtio_net_hdr_mrg_rxbuf hdr = {
+			.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
+			.num_buffers = num,
+		};
+
+		return vfp_rx_write_at(nvq, rb, 0, &hdr, nvq->vhost_hlen);
+	}
 	if (!vfp_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF))
 		return 0;
 	/* Nearly always the header lies in the first iovec: one store. */
 	if (rb->niov && nvq->iov[0].iov_len >= off + sizeof(num))
 		return put_user(num, (__virtio16 __user *)
 				(nvq->iov[0].iov_base + off));
-	return vfp_rx_fix_header_iter(nvq, rb, num);
+	return vfp_rx_write_at(nvq, rb, off, &num, sizeof(num));
 }
 
 /* 0: packet delivered or dropped, -EAGAIN: it vanished, stop for now. */

@@ -61,9 +61,25 @@ static int vfp_vq_log_iov(struct vfp_vq *vq, struct vfp_buf *buf,
 }
 
 /*
+ * Guest range [addr, addr + len) as user iovecs: through the IOTLB (addr
+ * an IOVA, needing @perm) or the memory table.  The number of iovecs,
+ * -EAGAIN on an IOTLB miss (queued for userspace) or -errno.
+ */
+static int vfp_vq_translate(struct vfp_vq *vq, u64 addr, u64 len, u8 perm,
+			    struct iovec *iov, unsigned int iov_max)
+{
+	if (vfp_vq_iotlb(vq))
+		return vfp_iotlb_translate(vq, addr, len, perm, iov, iov_max);
+	return vfp_mem_translate(vq->mem, addr, len, iov, iov_max,
+				 &vq->mem_hint);
+}
+
+/*
  * Append the guest range of one direct descriptor to the buffer's iovecs
  * (and, when writable and logging, to its log).  Both layouts use it.
- * -EAGAIN: an IOTLB miss, queued for userspace; not a guest error.
+ * An IOTLB miss is not a guest error: it marks the buffer (iotlb_miss),
+ * adds nothing and returns 0, so that the walk queues the chain's other
+ * misses; get_buf then gives the buffer back with -EAGAIN.
  */
 int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		     u32 len, bool write, struct iovec *iov,
@@ -78,13 +94,9 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		vfp_vq_err(vq, "readable descriptor after writable one");
 		return -EINVAL;
 	}
-	if (iotlb)
-		n = vfp_iotlb_translate(vq, addr, len,
-					write ? VHOST_ACCESS_WO : VHOST_ACCESS_RO,
-					iov + used, iov_max - used);
-	else
-		n = vfp_mem_translate(vq->mem, addr, len, iov + used,
-				      iov_max - used, &vq->mem_hint);
+	n = vfp_vq_translate(vq, addr, len,
+			     write ? VHOST_ACCESS_WO : VHOST_ACCESS_RO,
+			     iov + used, iov_max - used);
 	if (n == -EAGAIN) {
 		/*
 		 * Go on with the chain: its other misses are queued too, and
@@ -131,12 +143,8 @@ int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len)
 	struct iovec iov[4];
 	int i, n;
 
-	if (vfp_vq_iotlb(vq))
-		n = vfp_iotlb_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
-					ARRAY_SIZE(iov));
-	else
-		n = vfp_mem_translate(vq->mem, addr, len, iov, ARRAY_SIZE(iov),
-				      &vq->mem_hint);
+	n = vfp_vq_translate(vq, addr, len, VHOST_ACCESS_RO, iov,
+			     ARRAY_SIZE(iov));
 	if (n < 0)
 		return n;
 	for (i = 0; i < n; i++) {
