@@ -65,7 +65,7 @@ static int vgn_validate(struct virtio_device *vdev)
 	/*
 	 * A packed ring's device event offset says "notify me when the
 	 * descriptor at this offset becomes available". QEMU's userspace
-	 * virtio (7.2, still so upstream) writes it only when it re-enables
+	 * virtio (seen with 7.2) writes it only when it re-enables
 	 * notifications, never as it consumes descriptors. Its virtio-net
 	 * transmit, after a packet that had to wait for the peer, re-enables
 	 * and then takes what is there: the offset is left behind the
