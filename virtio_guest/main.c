@@ -9,6 +9,7 @@
 #include <linux/ethtool.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 #include "virtio_guest.h"
 
 static const struct virtio_device_id vgn_id_table[] = {
@@ -61,6 +62,20 @@ static int vgn_validate(struct virtio_device *vdev)
 		if (mtu < ETH_MIN_MTU)
 			__virtio_clear_bit(vdev, VIRTIO_NET_F_MTU);
 	}
+	/*
+	 * A packed ring's device event offset says "notify me when the
+	 * descriptor at this offset becomes available". QEMU's userspace
+	 * virtio (seen with 7.2) writes it only when it re-enables
+	 * notifications, never as it consumes descriptors. Its virtio-net
+	 * transmit, after a packet that had to wait for the peer, re-enables
+	 * and then takes what is there: the offset is left behind the
+	 * device, no later kick is asked for, and the queue stalls with
+	 * buffers in the ring (stock virtio_net stalls the same way). Event
+	 * suppression by flags alone has no offset to go stale; on packed
+	 * rings we use only that.
+	 */
+	if (virtio_has_feature(vdev, VIRTIO_F_RING_PACKED))
+		__virtio_clear_bit(vdev, VIRTIO_RING_F_EVENT_IDX);
 	return 0;
 }
 
