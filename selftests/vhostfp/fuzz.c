@@ -23,9 +23,11 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,72 @@ static void fz_fail(const char *fmt, ...)
 	       (unsigned long long)fz.seed, fz.op + 1);
 	fflush(stdout);
 	exit(KSFT_FAIL_RC);
+}
+
+/* Write @s to stderr from a signal handler (no stdio there). */
+static void fz_sig_puts(const char *s)
+{
+	if (write(STDERR_FILENO, s, strlen(s)) < 0)
+		return;
+}
+
+/* Unsigned decimal of @v, for the signal handler. */
+static void fz_sig_putu(unsigned long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	fz_sig_puts(p);
+}
+
+/*
+ * A fatal signal in any thread (a crash, or abort() from the stack
+ * protector or glibc): say at which operation, with what seed, where
+ * (the thread's backtrace, symbolised with addr2line -e fuzz against the
+ * mappings printed after it), then die of the signal as before.
+ */
+static void fz_fatal(int sig)
+{
+	void *bt[64];
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	fz_sig_puts("# FAIL: signal ");
+	fz_sig_putu(sig);
+	fz_sig_puts(" at op ");
+	fz_sig_putu(fz.op);
+	fz_sig_puts(" (");
+	fz_sig_puts(fz.op_name ? fz.op_name : "setup");
+	fz_sig_puts(")\n# replay: fuzz --seed ");
+	fz_sig_putu(fz.seed);
+	fz_sig_puts(" --ops ");
+	fz_sig_putu(fz.op + 1);
+	fz_sig_puts("\n# backtrace of the thread that got it:\n");
+	backtrace_symbols_fd(bt, backtrace(bt, 64), STDERR_FILENO);
+	fz_sig_puts("# mappings:\n");
+	fd = open("/proc/self/maps", O_RDONLY);
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDERR_FILENO, buf, n) < 0)
+			break;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void fz_fatal_setup(void)
+{
+	static const int sigs[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+	void *bt[1];
+	unsigned int i;
+
+	/* Load libgcc's unwinder now, not in the handler. */
+	backtrace(bt, 1);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], fz_fatal);
 }
 
 /* Any errno a vhost ioctl may legitimately return to a fuzzer. */
@@ -1115,6 +1183,7 @@ int main(int argc, char **argv)
 		printf("ok 1 fuzz # SKIP no %s\n", guest_dev_path(true));
 		return KSFT_SKIP_RC;
 	}
+	fz_fatal_setup();
 	r.s = fz.seed;
 	fz.f.guest_rng.s = fz.seed * 3 + 1;
 	fz.f.host_rng.s = fz.seed * 5 + 2;
