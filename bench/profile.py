@@ -4,11 +4,13 @@
 
 usage: profile.py RUNDIR [TOP]
 
-RUNDIR holds profile.out (VFP-BENCH lines of bench/profile.sh), profile.plugin
-(the plugin's log with profile=on: "vfp-prof WINDOW VADDR INSNS") and
-kallsyms of the same boot.  For each workload, prints the TOP (default 25)
-functions by instructions per packet on either device, both devices side by
-side, and the totals; user-space blocks count as "[user]".
+RUNDIR holds profile.out (VFP-BENCH lines of bench/profile.sh or
+bench/drivers.sh), profile.plugin (the plugin's log with profile=on:
+"vfp-prof WINDOW VADDR INSNS") and kallsyms of the same boot.  For each
+workload, prints the TOP (default 25) functions by instructions per packet
+(per KiB for TCP, which counts no packets) on either side of a pair,
+vhost-net against vhost-fp or virtio_net against virtio_guest, and the
+totals; user-space blocks count as "[user]".
 """
 import bisect
 import json
@@ -51,27 +53,43 @@ def main():
             i = line.find("VFP-BENCH {")
             if i >= 0:
                 r = json.loads(line[i + 10:])
-                runs.setdefault(r["workload"], {})[r["dev"]] = r
+                if "dev" in r:      # not the idle window
+                    runs.setdefault(r["workload"], {})[r["dev"]] = r
     for wl, devs in runs.items():
-        net, fp = devs.get("vhost-net"), devs.get("vhost-fp")
-        if not net or not fp:
-            continue
-        pn, pf = prof.get(net["mark"], {}), prof.get(fp["mark"], {})
-        nn, nf = net["packets"], fp["packets"]
-        tn, tf = sum(pn.values()) / nn, sum(pf.values()) / nf
-        print("\n%s: instructions per packet, vhost-net %.0f, vhost-fp %.0f (ratio %.2f)" %
-              (wl, tn, tf, tn / tf if tf else 0))
-        keys = sorted(set(pn) | set(pf), key=lambda k: -max(pn.get(k, 0) / nn, pf.get(k, 0) / nf))
-        print("  %-44s %10s %10s %10s" % ("function", "vhost-net", "vhost-fp", "fp - net"))
-        for k in keys[:top]:
-            a, b = pn.get(k, 0) / nn, pf.get(k, 0) / nf
-            print("  %-44s %10.0f %10.0f %+10.0f" % (k[:44], a, b, b - a))
-        keys = sorted(set(pn) | set(pf), key=lambda k: -abs(pf.get(k, 0) / nf - pn.get(k, 0) / nn))
-        print("  largest differences:")
-        for k in keys[:top // 2]:
-            a, b = pn.get(k, 0) / nn, pf.get(k, 0) / nf
-            print("  %-44s %10.0f %10.0f %+10.0f" % (k[:44], a, b, b - a))
+        for ref, dut in PAIRS:
+            if ref in devs and dut in devs:
+                compare(wl, ref, dut, devs[ref], devs[dut], prof, top)
 
+
+def units(r):
+    """Packets moved in the window, or KiB where the workload counts none."""
+    if r.get("packets"):
+        return r["packets"], "packet"
+    return r.get("bytes", 0) / 1024, "KiB"
+
+
+def compare(wl, ref, dut, a, b, prof, top):
+    pa, pb = prof.get(a["mark"], {}), prof.get(b["mark"], {})
+    (na, unit), (nb, _) = units(a), units(b)
+    if not na or not nb:
+        return
+    ta, tb = sum(pa.values()) / na, sum(pb.values()) / nb
+    print("\n%s: instructions per %s, %s %.0f, %s %.0f (ratio %.2f)" %
+          (wl, unit, ref, ta, dut, tb, ta / tb if tb else 0))
+    keys = sorted(set(pa) | set(pb), key=lambda k: -max(pa.get(k, 0) / na, pb.get(k, 0) / nb))
+    print("  %-44s %12s %12s %10s" % ("function", ref, dut, "diff"))
+    for k in keys[:top]:
+        x, y = pa.get(k, 0) / na, pb.get(k, 0) / nb
+        print("  %-44s %12.0f %12.0f %+10.0f" % (k[:44], x, y, y - x))
+    keys = sorted(set(pa) | set(pb), key=lambda k: -abs(pb.get(k, 0) / nb - pa.get(k, 0) / na))
+    print("  largest differences:")
+    for k in keys[:top // 2]:
+        x, y = pa.get(k, 0) / na, pb.get(k, 0) / nb
+        print("  %-44s %12.0f %12.0f %+10.0f" % (k[:44], x, y, y - x))
+
+
+# (reference, device under test), as the benchmark's ratios pair them.
+PAIRS = (("vhost-net", "vhost-fp"), ("virtio_net", "virtio_guest"))
 
 if __name__ == "__main__":
     main()
