@@ -11,5 +11,5 @@
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT
 vgn_setup
-vgn_run_tests test_driver test_ping test_tcp test_mtu_jumbo test_link_flap \
-	test_unload_under_traffic
+vgn_run_tests test_driver test_ping test_tcp test_mtu_jumbo test_rx_filter \
+	test_link_flap test_ethtool test_unload_under_traffic

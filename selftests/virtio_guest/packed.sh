@@ -29,4 +29,5 @@ test_packed_features()
 trap vgn_cleanup EXIT
 vgn_setup
 vgn_run_tests test_driver test_packed_features test_ping test_tcp \
-	test_mtu_jumbo test_link_flap test_unload_under_traffic
+	test_mtu_jumbo test_rx_filter test_link_flap test_ethtool \
+	test_xdp_drop test_xdp_tx test_unload_under_traffic
