@@ -7,10 +7,6 @@
 # after round; netperf.sh in the root namespace measures against an
 # iperf3 server in the peer namespace on the other NIC.
 #
-# Both modules stay loaded; the NICs move between the drivers through
-# sysfs (unbind, bind), so kernel addresses hold for the whole run: with
-# VFP_PROFILE_DIR set, /proc/kallsyms goes there for bench/profile.py.
-#
 # usage: bench/drivers.sh ROUNDS SECS
 
 set -u
@@ -30,26 +26,13 @@ nics()
 	done
 }
 
-# The virtio devices that are network cards (virtio device id 1).
-net_devs()
-{
-	local d
-	for d in /sys/bus/virtio/devices/virtio*; do
-		[ "$(cat "$d/device")" = 0x0001 ] && basename "$d"
-	done
-}
-
 # Bind both NICs to driver $1, put the second in the peer namespace.
 bind()
 {
-	local drv=$1 ifs d cur
+	local drv=$1 ifs
+	rmmod virtio_net virtio_guest 2>/dev/null
 	ip netns del $NS 2>/dev/null
-	for d in $(net_devs); do
-		cur=$(readlink "/sys/bus/virtio/devices/$d/driver" 2>/dev/null)
-		[ "${cur##*/}" = "$drv" ] && continue
-		[ -z "$cur" ] || echo "$d" >"/sys/bus/virtio/devices/$d/driver/unbind"
-		echo "$d" >"/sys/bus/virtio/drivers/$drv/bind" || fail "cannot bind $d to $drv"
-	done
+	if [ "$drv" = virtio_net ]; then modprobe virtio_net; else insmod "$KO"; fi
 	for _ in $(seq 50); do
 		[ "$(nics "$drv" | wc -l)" -lt 2 ] || break
 		sleep 0.2
@@ -67,9 +50,6 @@ bind()
 	vfp_wait_for ping -c 1 -W 1 198.18.0.2 >/dev/null || fail "no ping over $drv"
 }
 
-modprobe virtio_net
-lsmod | grep -q '^virtio_guest ' || insmod "$KO" || fail "cannot load $KO"
-[ -z "${VFP_PROFILE_DIR:-}" ] || cat /proc/kallsyms >"$VFP_PROFILE_DIR/kallsyms"
 idle_window
 MARK=3000
 for r in $(seq 1 "$ROUNDS"); do
