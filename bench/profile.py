@@ -4,13 +4,15 @@
 
 usage: profile.py RUNDIR [TOP]
 
-RUNDIR holds profile.out (VFP-BENCH lines of bench/profile.sh or
-bench/drivers.sh), profile.plugin (the plugin's log with profile=on:
+RUNDIR holds profile.out (VFP-BENCH lines of bench/profile.sh),
+profile.plugin (the plugin's log with profile=on:
 "vfp-prof WINDOW VADDR INSNS") and kallsyms of the same boot.  For each
 workload, prints the TOP (default 25) functions by instructions per packet
 (per KiB for TCP, which counts no packets) on either side of a pair,
 vhost-net against vhost-fp or virtio_net against virtio_guest, and the
-totals; user-space blocks count as "[user]".
+totals; user-space blocks count as "[user]".  (The virtio_net/virtio_guest
+pair has no profile run yet: bench/drivers.sh reloads the modules every
+round, so one kallsyms does not cover its windows.)
 """
 import bisect
 import json
