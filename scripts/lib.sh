@@ -132,7 +132,13 @@ vm_boot()
 	local qrc rc report tailpid="" tpid wpid
 	local -a qemu
 
-	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
+	# Under TCG, QEMU itself says why a CPU reset the machine (a triple
+	# fault) in $RUN/qemu-debug.log, unless a plugin holds the log (-D).
+	local -a dbg=()
+	if [ "${VM_ACCEL[1]%%,*}" = tcg ] && [[ " ${VM_EXTRA[*]} " != *" -D "* ]]; then
+		dbg=(-d guest_errors,cpu_reset -D "$RUN/qemu-debug.log")
+	fi
+	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" "${dbg[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
 		-no-reboot -display none -monitor none -nic none -nodefaults -vga none
 		-kernel "$VM_KDIR/vmlinux" -bios /usr/share/qemu/qboot.rom -initrd "$VM_INITRD"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
@@ -174,6 +180,7 @@ vm_boot()
 	elif [ ! -f "$RUN/rc" ]; then
 		echo "$VM_NAME: the VM stopped without a result (qemu exit $qrc); serial log: $VM_LOG" >&2
 		sed 's/^/qemu: /' "$RUN/qemu.log" >&2
+		grep -h 'Triple fault' "$RUN/qemu-debug.log" 2>/dev/null | head -1 | sed "s/^/$VM_NAME: /" >&2
 		# scripts/l2 prints more of its console itself.
 		[ "$VM_LEVEL" = 2 ] || tail -n 30 "$VM_LOG" >&2
 		VM_KEEP=1
