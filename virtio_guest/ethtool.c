@@ -68,7 +68,8 @@ static void vgn_get_channels(struct net_device *dev,
  * @pairs: 1..max_pairs
  *
  * Called under RTNL. Every pair keeps its buffers and NAPI; the device
- * simply stops using the ones beyond @pairs.
+ * simply stops using the ones beyond @pairs. The online CPUs are dealt
+ * out anew to the pairs in use (affinity.c).
  */
 int vgn_set_pairs(struct vgn_priv *vi, u16 pairs)
 {
@@ -84,6 +85,7 @@ int vgn_set_pairs(struct vgn_priv *vi, u16 pairs)
 	if (err)
 		return err;
 	WRITE_ONCE(vi->curr_pairs, pairs);
+	vgn_set_affinity(vi);
 	return 0;
 }
 

@@ -187,6 +187,9 @@ void vgn_works_disable(struct vgn_priv *vi);
 extern const struct ethtool_ops vgn_ethtool_ops;
 int vgn_set_pairs(struct vgn_priv *vi, u16 pairs);
 
+/* affinity.c APIs: */
+void vgn_set_affinity(struct vgn_priv *vi);
+
 /* xdp.c APIs: */
 int vgn_xdp_bpf(struct net_device *dev, struct netdev_bpf *bpf);
 int vgn_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,

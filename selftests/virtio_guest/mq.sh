@@ -70,8 +70,9 @@ ip link set br0 up
 NIC="virtio-net-pci,mq=on,vectors=10"
 # One vCPU: the queue pairs need no more (each has its NAPI and vectors on
 # vCPU 0), and a 2-vCPU L2 under nested SVM in TCG stopped without a word
-# in two of five runs (Documentation/testing.rst).
-"$VFP_REPO/scripts/l2" --smp 1 --mem 1024 --timeout 900 --qemu-args "\
+# in two of five runs (Documentation/testing.rst). VGN_L2_SMP=2 gives it
+# two, to see the queue pairs' CPU steering deal out more than one CPU.
+"$VFP_REPO/scripts/l2" --smp "${VGN_L2_SMP:-1}" --mem 1024 --timeout 900 --qemu-args "\
 	-qmp unix:$QMP,server=on,wait=off \
 	-netdev tap,id=n0,ifname=vgt0,script=no,downscript=no,queues=4,vhost=off \
 	-device $NIC,netdev=n0,id=nic0,mac=52:54:00:00:18:01 \
