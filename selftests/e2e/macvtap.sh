@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vm-args: --pin-keys
 #
 # The stock virtio_net guest on a macvtap instead of a tap:
 #

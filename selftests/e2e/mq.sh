@@ -24,7 +24,7 @@
 # vhostfp, every queue pair's counters carry its flows (and, with POLL_US,
 # the busy-poll counters moved).
 #
-# vm-args: --timeout 1500
+# vm-args: --timeout 1500 --pin-keys
 
 set -u
 . "$(dirname "$0")/../lib.sh"

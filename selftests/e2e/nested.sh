@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 700
+# vm-args: --timeout 700 --pin-keys
 #
 # End to end through a nested guest, the way a KVM host runs one:
 #

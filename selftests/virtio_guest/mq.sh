@@ -22,7 +22,7 @@
 # side sees that through QMP's query-rx-filter, which also checks that the
 # driver's rx mode reached the device.
 #
-# vm-args: --mem 2048 --smp 2 --timeout 1200
+# vm-args: --mem 2048 --smp 2 --timeout 1200 --pin-keys
 
 . "$(dirname "$0")/lib.sh"
 
