@@ -23,10 +23,11 @@ vgn_iperf_server()
 	vfp_wait_for sh -c "ip netns exec $VGN_NS ss -ltn | grep -q ':$1 '"
 }
 
-# Many TCP flows from A to B for $1 seconds.  Each flow's queue is its
-# hash's (no XPS), at both ends: with 16 flows, one queue of the four at
-# either end gets none in about one run in 12 (test_mq_spread failed so
-# once here); with 64, in one run in some ten million.
+# Many TCP flows from A to B for $1 seconds.  On mq.sh's one vCPU, every
+# queue is in that CPU's XPS map, so each flow's queue is picked by its
+# hash, at both ends: with 16 flows, one queue of the four at either end
+# gets none in about one run in 12 (test_mq_spread failed so once here);
+# with 64, in one run in some ten million.
 vgn_flows()
 {
 	vgn_iperf_server 5201
