@@ -332,6 +332,23 @@ static __u64 fz_region_gpa(struct rng *r, __u64 size)
 	}
 }
 
+/*
+ * The used ring's log address.  The device logs used-ring writes at
+ * log_base + (log_guest_addr + offset) / 32768 whenever the memory table
+ * reaches that high, and fz_region_gpa() puts regions up to 2^64 - 1: an
+ * address between GPA_SAFE_MAX and GPA_FAR_MIN would have the device set
+ * bits up to 32 TiB past the log map, in this process's own stacks and
+ * libraries (a 6.12-debug run died of "stack smashing detected" so).
+ */
+static __u64 fz_log_gpa(struct rng *r)
+{
+	__u64 a = edge_u64(r);
+
+	if (a > GPA_SAFE_MAX - RING_MAX_BYTES && a < GPA_FAR_MIN)
+		a = fz_region_gpa(r, RING_MAX_BYTES);
+	return a;
+}
+
 static void fz_region(struct rng *r, struct vhost_memory_region *m)
 {
 	__u64 g = (uintptr_t)fz.f.dev.mem.hva, h = (uintptr_t)fz.f.hole, off, last;
@@ -438,7 +455,7 @@ static int op_vring_addr(struct rng *r)
 		.desc_user_addr = (uintptr_t)vq->desc,
 		.avail_user_addr = (uintptr_t)vq->avail,
 		.used_user_addr = (uintptr_t)vq->used,
-		.log_guest_addr = one_in(r, 2) ? edge_u64(r) : GUEST_GPA_BASE,
+		.log_guest_addr = one_in(r, 2) ? fz_log_gpa(r) : GUEST_GPA_BASE,
 	};
 
 	if (one_in(r, 2))
