@@ -61,7 +61,7 @@ for n in $(seq 1 "$N"); do
 done
 
 tap() { echo "tap,id=n$1,ifname=tap$1,script=no,downscript=no$2"; }
-nic() { echo "-netdev $(tap "$1" "$2") -device virtio-net-pci,netdev=n$1,mac=52:54:00:77:00:0$1$3"; }
+nic() { echo "-netdev $(tap "$1" "$2") -device virtio-net-pci,netdev=n$1,mac=52:54:00:77:00:0$1${3-}"; }
 L2=(--timeout $((ROUNDS * N * (4 * SECS + 90) + 900)))
 if [ "$SUITE" = nested ]; then
 	L2+=(--fd 3:/dev/vhost-net --fd 4:/dev/vhost-fp
