@@ -661,6 +661,7 @@ int vgn_rx_poll(struct napi_struct *napi, int budget)
 	void *buf, *ctx;
 	int done = 0;
 
+	vgn_tx_reap(&vi->sq[rq->index], budget);
 	rcu_read_lock();
 	prog = rcu_dereference(vi->xdp_prog);
 	while (done < budget &&

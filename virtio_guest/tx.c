@@ -147,15 +147,40 @@ static void vgn_tx_stop(struct vgn_sq *sq, struct netdev_queue *txq)
 	}
 }
 
+/**
+ * vgn_tx_arm - ask for an interrupt once most of the ring has been sent
+ * @sq: the queue, with its tx lock held
+ * @budget: NAPI budget, 0 outside NAPI
+ *
+ * The interrupt comes when three quarters of what is in flight has been
+ * sent: one interrupt per many packets, yet a socket whose skbs sit in
+ * the ring (TCP small queues, a UDP send buffer) learns soon enough that
+ * they were freed. If the device got that far already, reap and re-arm.
+ */
+void vgn_tx_arm(struct vgn_sq *sq, int budget)
+{
+	lockdep_assert_held(&vgn_sq_txq(sq)->_xmit_lock);
+	while (unlikely(!virtqueue_enable_cb_delayed(sq->vq))) {
+		virtqueue_disable_cb(sq->vq);
+		vgn_tx_clean(sq, budget);
+	}
+}
+
 netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vgn_priv *vi = netdev_priv(dev);
 	unsigned int qnum = skb_get_queue_mapping(skb);
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, qnum);
 	struct vgn_sq *sq = &vi->sq[qnum];
+	bool more = netdev_xmit_more();
 	unsigned int len = skb->len;
 	bool kick;
 
+	/*
+	 * Transmitting reaps completions with the interrupt off; the skb
+	 * that ends a batch (the one we kick for) arms it again below.
+	 */
+	virtqueue_disable_cb(sq->vq);
 	vgn_tx_clean(sq, 0);
 	if (unlikely(vgn_tx_add_skb(sq, skb))) {
 		u64_stats_update_begin(&sq->stats.syncp);
@@ -163,16 +188,20 @@ netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		u64_stats_update_end(&sq->stats.syncp);
 		dev_kfree_skb_any(skb);
 		/* Earlier skbs may be waiting for this kick. */
-		if (!netdev_xmit_more())
+		if (!more) {
+			vgn_tx_arm(sq, 0);
 			vgn_tx_kick(sq);
+		}
 		return NETDEV_TX_OK;
 	}
 
 	/* BQL first: a completion must never precede its accounting. */
-	kick = __netdev_tx_sent_queue(txq, len, netdev_xmit_more());
+	kick = __netdev_tx_sent_queue(txq, len, more);
 	if (!vgn_tx_has_room(sq)) {
-		vgn_tx_stop(sq, txq);
+		vgn_tx_stop(sq, txq);	/* arms the interrupt itself */
 		kick = true;
+	} else if (kick) {
+		vgn_tx_arm(sq, 0);
 	}
 	if (kick)
 		vgn_tx_kick(sq);
@@ -209,6 +238,29 @@ int vgn_tx_poll(struct napi_struct *napi, int budget)
 		__napi_schedule(napi);
 	}
 	return 0;
+}
+
+/**
+ * vgn_tx_reap - reap a transmit queue from its pair's receive NAPI
+ * @sq: the queue
+ * @budget: the receive NAPI's budget
+ *
+ * What comes back for what we sent (TCP acknowledgements, replies) lands
+ * on the paired receive queue: reaping there, when the tx lock is free,
+ * leaves the transmit interrupt little to do.
+ */
+void vgn_tx_reap(struct vgn_sq *sq, int budget)
+{
+	struct netdev_queue *txq = vgn_sq_txq(sq);
+
+	if (!__netif_tx_trylock(txq))
+		return;
+	virtqueue_disable_cb(sq->vq);
+	vgn_tx_clean(sq, budget);
+	vgn_tx_arm(sq, budget);
+	if (netif_tx_queue_stopped(txq) && vgn_tx_has_room(sq))
+		netif_tx_wake_queue(txq);
+	__netif_tx_unlock(txq);
 }
 
 /* Interrupt: the device finished sending some buffers. */
