@@ -107,6 +107,10 @@ static void vgn_apply_features(struct vgn_priv *vi)
 		vi->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
 	else
 		vi->hdr_len = sizeof(struct virtio_net_hdr);
+	vi->any_header_sg = virtio_has_feature(vdev, VIRTIO_F_ANY_LAYOUT) ||
+			    virtio_has_feature(vdev, VIRTIO_F_VERSION_1);
+	/* Room in front of every frame for the header (see tx.c). */
+	dev->needed_headroom = vi->hdr_len;
 	vi->guest_gso = virtio_has_feature(vdev, VIRTIO_NET_F_GUEST_TSO4) ||
 			virtio_has_feature(vdev, VIRTIO_NET_F_GUEST_TSO6);
 	vi->has_status = virtio_has_feature(vdev, VIRTIO_NET_F_STATUS);

@@ -9,9 +9,12 @@
  * accounting and the queue's counters. The one exception is the interrupt
  * handler, which only disables callbacks, as the virtio core allows.
  *
- * The virtio-net header of an skb lives in skb->cb, which belongs to the
- * driver from ndo_start_xmit until the skb is freed; XDP frames share one
- * all-zero header, vi->xdp_hdr, that the device only reads.
+ * The virtio-net header of an skb goes in front of the frame, in the skb's
+ * headroom, where the device takes any layout and the headroom is ours to
+ * write: a linear skb is then a single descriptor. Otherwise it lives in
+ * skb->cb, which belongs to the driver from ndo_start_xmit until the skb
+ * is freed. XDP frames share one all-zero header, vi->xdp_hdr, that the
+ * device only reads.
  */
 #include <linux/netdevice.h>
 #include <linux/virtio_config.h>
@@ -79,25 +82,49 @@ void vgn_tx_kick(struct vgn_sq *sq)
 	}
 }
 
+/* May the header be written into @skb's headroom, right before the frame? */
+static bool vgn_tx_can_push(const struct vgn_priv *vi,
+			    const struct sk_buff *skb)
+{
+	/* A clone's headroom may be another skb's header: not ours. */
+	return vi->any_header_sg && skb_headroom(skb) >= vi->hdr_len &&
+	       IS_ALIGNED((unsigned long)skb->data,
+			  __alignof__(struct virtio_net_hdr_mrg_rxbuf)) &&
+	       !skb_header_cloned(skb);
+}
+
 static int vgn_tx_add_skb(struct vgn_sq *sq, struct sk_buff *skb)
 {
-	struct virtio_net_hdr_mrg_rxbuf *hdr = (void *)skb->cb;
+	struct virtio_net_hdr_mrg_rxbuf *hdr;
 	struct vgn_priv *vi = sq->vi;
+	unsigned int hlen = vi->hdr_len;
+	bool push = vgn_tx_can_push(vi, skb);
 	int n;
 
 	BUILD_BUG_ON(sizeof(*hdr) > sizeof(skb->cb));
+	hdr = push ? (void *)(skb->data - hlen) : (void *)skb->cb;
+	/* csum_start counts from skb->data: fill the header before pushing. */
 	if (virtio_net_hdr_from_skb(skb, &hdr->hdr,
 				    virtio_is_little_endian(vi->vdev),
 				    false, 0))
 		return -EPROTO;
-	hdr->num_buffers = 0;
+	if (hlen == sizeof(*hdr))
+		hdr->num_buffers = 0;
 
 	sg_init_table(sq->sg, skb_shinfo(skb)->nr_frags + 2);
-	sg_set_buf(sq->sg, hdr, vi->hdr_len);
-	n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+	if (push) {
+		__skb_push(skb, hlen);
+		n = skb_to_sgvec(skb, sq->sg, 0, skb->len);
+		__skb_pull(skb, hlen);
+	} else {
+		sg_set_buf(sq->sg, hdr, hlen);
+		n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+		if (n >= 0)
+			n++;
+	}
 	if (unlikely(n < 0))
 		return n;
-	return virtqueue_add_outbuf(sq->vq, sq->sg, n + 1, skb, GFP_ATOMIC);
+	return virtqueue_add_outbuf(sq->vq, sq->sg, n, skb, GFP_ATOMIC);
 }
 
 /**

@@ -110,6 +110,7 @@ struct vgn_priv {
 	u16 curr_pairs;			/* pairs in use; changed under RTNL */
 	unsigned int hdr_len;		/* virtio-net header size on the wire */
 	bool mergeable;			/* MRG_RXBUF: buffers chained by device */
+	bool any_header_sg;		/* header may share a buffer with data */
 	unsigned int big_pages;		/* pages per buffer without MRG_RXBUF */
 	bool guest_gso;			/* device may send us GSO packets */
 	bool has_status;		/* STATUS: link state in config space */
