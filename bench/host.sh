@@ -34,6 +34,11 @@ for r in $(seq 1 "$ROUNDS"); do
 		# Zero-copy off for vhost-fp too: the pair to vhost_net's default.
 		[ "$w" != gso ] || bench_run "$r" --dev fp --workload gso --packets "$n" --zc 0
 	done
+	# Packed rings: vhost-fp offers them, vhost_net does not.
+	for wl in tx64:20000 rx64:10000 pingpong:300; do
+		bench_run "$r" --dev fp --workload "${wl%%:*}" --packed \
+			--packets $(( ${wl#*:} * SCALE ))
+	done
 	# vhost_net's zero-copy is a load-time parameter.
 	bench_vhost_net_zc 1
 	bench_run "$r" --dev net --workload gso --packets $(( 1000 * SCALE ))

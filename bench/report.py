@@ -31,6 +31,11 @@ PAIRS = [
     ("host", "gso", "vhost-fp nozc", "vhost-net", None, "pps"),
     ("host", "gso", "vhost-fp", "vhost-fp nozc", None, "pps"),
     ("host", "pingpong", "vhost-fp", "vhost-net", 1.0, "rtt"),
+    ("host", "tx64", "vhost-fp packed", "vhost-net", None, "pps"),
+    ("host", "tx64", "vhost-fp packed", "vhost-fp", None, "pps"),
+    ("host", "rx64", "vhost-fp packed", "vhost-net", None, "pps"),
+    ("host", "rx64", "vhost-fp packed", "vhost-fp", None, "pps"),
+    ("host", "pingpong", "vhost-fp packed", "vhost-net", None, "rtt"),
 ]
 for _wl, _t3 in (("tcp_tx", 3.0), ("tcp_rx", 3.0), ("udp64_tx", None), ("ping", None)):
     _what = "rtt" if _wl == "ping" else ("pps" if _wl.startswith("udp") else "mbps")
@@ -87,6 +92,8 @@ def variant(r):
             return "vhost-net zc"
         if d == "vhost-fp" and r.get("zc") == 0:
             return "vhost-fp nozc"
+        if d == "vhost-fp" and r.get("ring") == "packed":
+            return "vhost-fp packed"
     return d
 
 
