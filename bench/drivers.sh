@@ -42,6 +42,7 @@ bind()
 	ip netns add $NS
 	ip link set "${ifs[1]}" netns $NS
 	ip addr add 198.18.0.1/24 dev "${ifs[0]}"
+	CLIENT=${ifs[0]}
 	ip link set "${ifs[0]}" up
 	ip -n $NS addr add 198.18.0.2/24 dev "${ifs[1]}"
 	ip -n $NS link set "${ifs[1]}" up
@@ -56,7 +57,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [ $((r % 2)) = 1 ]; then order="virtio_net virtio_guest"; else order="virtio_guest virtio_net"; fi
 	for drv in $order; do
 		bind "$drv"
-		"$BENCH/netperf.sh" drivers "$drv" "$r" 198.18.0.2 $MARK "$SECS"
+		VFP_BENCH_NETDEV=$CLIENT "$BENCH/netperf.sh" drivers "$drv" "$r" 198.18.0.2 $MARK "$SECS"
 		kill "$(cat /tmp/iperf3.pid)" 2>/dev/null
 		MARK=$((MARK + 10))
 	done

@@ -24,6 +24,7 @@ for n in $(seq 1 "$N"); do
 		[ "$(cat "$d/address")" = "52:54:00:77:00:0$n" ] && dev=${d##*/}
 	done
 	[ -n "$dev" ] || { echo "# FAIL: no NIC with mac 52:54:00:77:00:0$n"; exit 1; }
+	DEVS[n]=$dev
 	ip addr add 10.77.$n.2/24 dev "$dev"
 	ip link set "$dev" up
 	# The virtio feature string holds bit N at character N + 1.
@@ -43,7 +44,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	# Round 1 runs 1..N, round 2 starts with N, round 3 with N-1, ...
 	for i in $(seq 0 $((N - 1))); do
 		n=$(( ((i - r + 1) % N + N) % N + 1 ))
-		"$BENCH/netperf.sh" "$SUITE" "${NAMES[n]}" "$r" "10.77.$n.1" $MARK "$SECS" "$WORKLOADS"
+		VFP_BENCH_NETDEV=${DEVS[n]} "$BENCH/netperf.sh" "$SUITE" "${NAMES[n]}" "$r" \
+			"10.77.$n.1" $MARK "$SECS" "$WORKLOADS"
 		MARK=$((MARK + 10))
 	done
 done

@@ -16,9 +16,26 @@ SUITE=$1 LABEL=$2 ROUND=$3 PEER=$4 MARK=$5 SECS=$6
 WORKLOADS=${7:-tcp_tx tcp_rx udp64_tx ping}
 BENCH=$(cd "$(dirname "$0")" && pwd)
 
+# VFP_BENCH_NETDEV names the client's NIC: its interrupts (the virtio
+# device's queue vectors in /proc/interrupts) are counted per window.
+VIRTIO=""
+[ -n "${VFP_BENCH_NETDEV:-}" ] &&
+	VIRTIO=$(basename "$(readlink -f "/sys/class/net/$VFP_BENCH_NETDEV/device")")
+IRQS0=0
+
+irqs()
+{
+	[ -n "$VIRTIO" ] || { echo 0; return; }
+	awk -v p="$VIRTIO-" '{
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s[i] = $i
+		if ($NF ~ "^" p) for (j in s) n += s[j]
+		delete s
+	} END { print n + 0 }' /proc/interrupts
+}
+
 result()
 {
-	echo "VFP-BENCH {\"suite\":\"$SUITE\",\"dev\":\"$LABEL\",\"round\":$ROUND,\"mark\":$MARK,$1}"
+	echo "VFP-BENCH {\"suite\":\"$SUITE\",\"dev\":\"$LABEL\",\"round\":$ROUND,\"mark\":$MARK,\"irqs\":$(( $(irqs) - IRQS0 )),$1}"
 }
 
 # iperf3 -J, summarised as "bytes secs packets" of what the receiver got.
@@ -42,6 +59,7 @@ iperf()
 	local wl=$1 out bytes secs pkts
 	shift
 	MARK=$((MARK + 1))
+	IRQS0=$(irqs)
 	"$BENCH/vfp-mark" $((2 * MARK))
 	out=$(timeout $((SECS + 30)) iperf3 -J -c "$PEER" -t "$SECS" "$@" 2>&1)
 	"$BENCH/vfp-mark" $((2 * MARK + 1))
@@ -59,6 +77,7 @@ ping_rtt()
 {
 	local out rtt n
 	MARK=$((MARK + 1))
+	IRQS0=$(irqs)
 	"$BENCH/vfp-mark" $((2 * MARK))
 	out=$(ping -A -q -w "$SECS" "$PEER" 2>&1)
 	"$BENCH/vfp-mark" $((2 * MARK + 1))

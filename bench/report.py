@@ -117,6 +117,8 @@ def annotate(r, marks, idle):
     else:
         n = r["packets"]
         r["value"], r["what"], r["unit_name"] = r["rtt_ms"] * 1000, "rtt", "ping"
+    if "irqs" in r and n:
+        r["irqs_per_unit"] = r["irqs"] / n   # the client NIC's interrupts
     m = r.get("mark", -1)
     b, e = marks.get(2 * m), marks.get(2 * m + 1)
     if b and e and n:
@@ -147,11 +149,13 @@ def summarise(results):
         ipu = [r["insns_per_unit"] for r in rs if "insns_per_unit" in r]
         kpu = [r["kernel_insns_per_unit"] for r in rs if "kernel_insns_per_unit" in r]
         vals = [r["value"] for r in rs]
+        irq = [r["irqs_per_unit"] for r in rs if "irqs_per_unit" in r]
         summary[key] = {
             "rounds": len(rs), "what": rs[0]["what"], "unit_name": rs[0]["unit_name"],
             "value": median(vals), "min": min(vals), "max": max(vals),
             "insns_per_unit": median(ipu), "kernel_insns_per_unit": median(kpu),
             "insns_spread": (max(ipu) - min(ipu)) / median(ipu) if len(ipu) > 1 and median(ipu) else 0,
+            "irqs_per_unit": median(irq),
         }
     return summary
 
