@@ -99,8 +99,8 @@ fuzz: selftests
 	scripts/vm --kver $(KVER) --timeout $$(($(FUZZ_TIME) + 900)) -- \
 		'VFP_FUZZ_TIME=$(FUZZ_TIME) selftests/vhostfp/fuzz.sh --ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))'
 
-# The benchmark, one kernel (Documentation/performance.rst): 25 minutes or more
-# on a loaded 2-core machine (the nested guest alone may take 10 to boot).
+# The benchmark, one kernel (Documentation/performance.rst): ~21 minutes on a
+# fresh clone of a 2-core machine with one other VM running.
 bench: selftests
 	$(MAKE) -C bench
 	scripts/bench --kver $(KVER) $(BENCH_ARGS)
