@@ -5,7 +5,8 @@
  *
  * Locking: every operation on a transmit virtqueue happens under the tx
  * lock of its netdev_queue: ndo_start_xmit is called with it held, the tx
- * NAPI and the XDP transmit paths take it. This also serialises the BQL
+ * NAPI and the XDP transmit paths take it, the paired rx NAPI tries it
+ * (vgn_tx_reap). This also serialises the BQL
  * accounting and the queue's counters. The one exception is the interrupt
  * handler, which only disables callbacks, as the virtio core allows.
  *
@@ -184,7 +185,7 @@ static void vgn_tx_stop(struct vgn_sq *sq, struct netdev_queue *txq)
  * the ring (TCP small queues, a UDP send buffer) learns soon enough that
  * they were freed. If the device got that far already, reap and re-arm.
  */
-void vgn_tx_arm(struct vgn_sq *sq, int budget)
+static void vgn_tx_arm(struct vgn_sq *sq, int budget)
 {
 	lockdep_assert_held(&vgn_sq_txq(sq)->_xmit_lock);
 	while (unlikely(!virtqueue_enable_cb_delayed(sq->vq))) {

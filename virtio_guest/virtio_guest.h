@@ -170,7 +170,6 @@ netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int vgn_tx_add_xdp(struct vgn_sq *sq, struct xdp_frame *frame);
 void vgn_tx_kick(struct vgn_sq *sq);
 void vgn_tx_clean(struct vgn_sq *sq, int budget);
-void vgn_tx_arm(struct vgn_sq *sq, int budget);
 void vgn_tx_reap(struct vgn_sq *sq, int budget);
 void vgn_tx_free_unused(struct vgn_sq *sq);
 
