@@ -15,6 +15,20 @@ kver_meta()
 	esac
 }
 
+# Install Debian packages $@ from the archive (as root), quietly.
+# Returns 1 with a message on stderr when apt cannot.
+apt_install()
+{
+	apt-get update -q >/dev/null || {
+		echo "apt-get update failed: no network to the Debian archive?" >&2
+		return 1
+	}
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null || {
+		echo "apt-get install $* failed" >&2
+		return 1
+	}
+}
+
 # "6.1.0-56-amd64" -> "6.1"; "6.12.117+deb12-amd64" -> "6.12"
 kver_series() { echo "$1" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/'; }
 
