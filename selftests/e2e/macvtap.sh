@@ -28,7 +28,7 @@ trap 'exec 7<&-; vfp_cleanup' EXIT
 
 name=$(basename "$0" .sh)
 BACKEND=${1:-${name#macvtap-}}
-MB=${VFP_XFER_MB:-20}
+MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 10 : 20))}
 MAC=52:54:00:12:34:56
 case "$BACKEND" in
 vhostfp) vfp_load vhostfp; DEV=/dev/vhost-fp ;;
