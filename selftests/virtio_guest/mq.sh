@@ -73,14 +73,12 @@ NIC="virtio-net-pci,mq=on,vectors=10"
 # debug kernel (~6 min more), and every wait here is 4 times longer
 # (scripts/l2 scales its own timeout).
 slow=1
-case "$(uname -r)" in
-*-vfpdebug-*)
+if [ "$VFP_DEBUG" = 1 ]; then
 	export VFP_L2_KVER
 	VFP_L2_KVER=$(uname -r)
 	slow=4
 	log "L2 boots the debug kernel $VFP_L2_KVER"
-	;;
-esac
+fi
 # One vCPU: the queue pairs need no more (each has its NAPI and vectors on
 # vCPU 0), and a 2-vCPU L2 under nested SVM in TCG stopped without a word
 # in two of five runs (Documentation/testing.rst). VGN_L2_SMP=2 gives it
