@@ -15,15 +15,48 @@ vgn_pairs()
 }
 
 # An iperf3 server in B's namespace on port $1, for one test; its pid is
-# left in VGN_SRV.
+# left in VGN_SRV, its output in $VGN_TMP/iperf-srv-$1.out.
 vgn_iperf_server()
 {
-	vgn_peer iperf3 -s -1 -p "$1" >/dev/null 2>&1 &
+	vgn_peer iperf3 -s -1 -p "$1" >"$VGN_TMP/iperf-srv-$1.out" 2>&1 &
 	VGN_SRV=$!
 	vfp_wait_for sh -c "ip netns exec $VGN_NS ss -ltn | grep -q ':$1 '"
 }
 
-# Many TCP flows from A to B for $1 seconds.  On mq.sh's one vCPU, every
+# An iperf3 client failed: what both ends and the kernel said. $1: the
+# client's output file, $2: the server's port.
+vgn_iperf_failed()
+{
+	log "iperf3 client to port $2 failed; its totals and last lines:"
+	grep SUM "$1" | sed 's/^/#   /'
+	tail -n 3 "$1" | sed 's/^/#   /'
+	log "the server's last lines:"
+	tail -n 5 "$VGN_TMP/iperf-srv-$2.out" | sed 's/^/#   /'
+	log "the kernel's last lines:"
+	dmesg | tail -n 15 | sed 's/^/#   /'
+	return 1
+}
+
+# How much the iperf3 clients of test_mq_spread and
+# test_mq_set_channels_under_traffic send. iperf3's server ends a timed
+# test by its own clock: 40 s after the test's length it closes the
+# streams, and a client still writing gets a reset. Both clients got one
+# in a debug L2 (mq.sh under make check DEBUG=1, 6.12-debug): there L2
+# moves well under 1 Mbit/s, and the client reads its clock only between
+# rounds of writes to every stream (our reading of iperf3 3.12, not
+# traced). There the clients send a byte count in small
+# writes, for which the server sets no clock (2 KiB: a stream writes up to
+# 10 blocks a round, so 64 streams' first round is 1.25 MiB and every
+# stream sends data).
+if [ "$VFP_DEBUG" = 1 ]; then
+	VGN_SPREAD_LOAD="-n 2M -l 2K"
+	VGN_UNDER_LOAD="-n 1M -l 2K"
+else
+	VGN_SPREAD_LOAD="-t 5"
+	VGN_UNDER_LOAD="-t 12"
+fi
+
+# Many TCP flows from A to B.  On mq.sh's one vCPU, every
 # queue is in that CPU's XPS map, so each flow's queue is picked by its
 # hash, at both ends: with 16 flows, one queue of the four at either end
 # gets none in about one run in 12 (test_mq_spread failed so once here);
@@ -31,7 +64,9 @@ vgn_iperf_server()
 vgn_flows()
 {
 	vgn_iperf_server 5201
-	iperf3 -c $VGN_IP_B -p 5201 -P 64 -t "$1" >"$VGN_TMP/iperf.out"
+	# shellcheck disable=SC2086 # options, split on purpose
+	iperf3 -c $VGN_IP_B -p 5201 -P 64 $VGN_SPREAD_LOAD >"$VGN_TMP/iperf.out" 2>&1 ||
+		vgn_iperf_failed "$VGN_TMP/iperf.out" 5201
 	wait $VGN_SRV
 	grep -E 'SUM.*receiver' "$VGN_TMP/iperf.out" | sed 's/^/# /'
 }
@@ -93,7 +128,7 @@ test_mq_spread()
 {
 	local q
 	vgn_pairs 4
-	vgn_flows 5
+	vgn_flows
 	for q in 0 1 2 3; do
 		[ "$(vgn_stat "$VGN_A" "tx_queue_${q}_packets")" -gt 0 ] ||
 			{ log "A: nothing sent on queue $q"; return 1; }
@@ -107,13 +142,14 @@ test_mq_set_channels_under_traffic()
 {
 	local pid n
 	vgn_iperf_server 5202
-	iperf3 -c $VGN_IP_B -p 5202 -P 8 -t 12 >"$VGN_TMP/iperf2.out" &
+	# shellcheck disable=SC2086 # options, split on purpose
+	iperf3 -c $VGN_IP_B -p 5202 -P 8 $VGN_UNDER_LOAD >"$VGN_TMP/iperf2.out" 2>&1 &
 	pid=$!
 	for n in 1 3 2 4 1 4; do
 		sleep 1.5
 		vgn_pairs $n
 	done
-	wait $pid
+	wait $pid || vgn_iperf_failed "$VGN_TMP/iperf2.out" 5202
 	wait $VGN_SRV
 	grep -E 'SUM.*receiver' "$VGN_TMP/iperf2.out" | sed 's/^/# /'
 	# Small: basic.sh moves 50 MiB; this checks the queues ethtool -L left
