@@ -44,10 +44,10 @@ vgn_iperf_failed()
 # in a debug L2 (mq.sh under make check DEBUG=1, 6.12-debug): there L2
 # moves well under 1 Mbit/s, and the client reads its clock only between
 # rounds of writes to every stream (our reading of iperf3 3.12, not
-# traced). There the clients send a byte count in small
-# writes, for which the server sets no clock (2 KiB: a stream writes up to
-# 10 blocks a round, so 64 streams' first round is 1.25 MiB and every
-# stream sends data).
+# traced). There the clients send a byte count in small writes, for which
+# the server sets no clock (2 KiB: a stream writes up to 10 blocks a
+# round, so 64 streams' first round is 1.25 MiB and every stream sends
+# data).
 if [ "$VFP_DEBUG" = 1 ]; then
 	VGN_SPREAD_LOAD="-n 2M -l 2K"
 	VGN_UNDER_LOAD="-n 1M -l 2K"
