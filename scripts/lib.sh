@@ -110,7 +110,8 @@ kvm_usable()
 # kmemleak's own "N new suspected memory leaks" line is not one: every
 # scan is made by vm-init, which prints each object (known stock leaks
 # as one "known" line), or by a test, which fails itself on a report.
-KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
+# "BUG <cache> (" is SLUB's own report (slub_debug, scripts/vm --slab-debug).
+KERNEL_BAD='WARNING:|BUG:|BUG [^ ]+ \(|Oops|general protection fault|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
 
 # vm_watchdog TIMEOUT_PID SECONDS: QEMU outlived its timeout's SIGKILL, so
 # it sleeps in the kernel: write where to $RUN/stuck (and, inside a VM, every
