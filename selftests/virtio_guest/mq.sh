@@ -70,13 +70,13 @@ ip link set br0 up
 NIC="virtio-net-pci,mq=on,vectors=10"
 # On a debug L1 (make check DEBUG=1) the nested tests boot Debian's kernel
 # in L2, but here the guest driver is the code under test: L2 boots L1's
-# debug kernel (~6 min more), and every wait here is 4 times longer
-# (scripts/l2 scales its own timeout).
+# debug kernel (~6 min more), and every wait here is VFP_SLOW (4 by
+# default) times longer (scripts/l2 scales its own timeout).
 slow=1
 if [ "$VFP_DEBUG" = 1 ]; then
 	export VFP_L2_KVER
 	VFP_L2_KVER=$(uname -r)
-	slow=4
+	slow=${VFP_SLOW:-4}
 	log "L2 boots the debug kernel $VFP_L2_KVER"
 fi
 # One vCPU: the queue pairs need no more (each has its NAPI and vectors on
