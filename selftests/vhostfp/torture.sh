@@ -158,12 +158,31 @@ test_churn_no_leak()
 		[ "$after" = 0 ] || { log "$name: $after left"; bad=1; }
 	done
 	# A leak of one object per device brought up shows as >= CHURN / 2.
+	# The harness's own I/O moves the small caches too: on 6.1-debug,
+	# kmalloc-8 and -16 went up by 241 and 113 over 100 devices in two
+	# runs and not at all in a third, and slub_debug=U put the difference
+	# on 9p, overlayfs and seq_file (p9_fcall_init, ovl_lookup,
+	# single_open), none of it vhostfp's. So a cache over the tolerance
+	# is counted again after as many devices more: a leak grows again by
+	# as much, that noise does not.
+	: >"$TMP/suspects"
 	while read -r name before; do
 		after=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/after")
 		delta=$((${after:-0} - before))
-		[ $delta -lt $((CHURN / 2)) ] || { log "$name: $before -> $after"; bad=1; }
+		[ $delta -lt $((CHURN / 2)) ] || echo "$name ${after:-0}" >>"$TMP/suspects"
 		[ $delta -lt 16 ] || log "$name grew by $delta (tolerance $((CHURN / 2)))"
 	done <"$TMP/before.slab"
+	if [ -s "$TMP/suspects" ]; then
+		in_ns "$DIR/torture" churn vfptt1 "$CHURN" || fail "second churn of $CHURN devices"
+		sleep 2
+		counters >"$TMP/after2"
+		while read -r name before; do
+			after=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/after2")
+			delta=$((${after:-0} - before))
+			log "$name: $delta more after $CHURN devices more"
+			[ $delta -lt $((CHURN / 2)) ] || { log "$name: grew again"; bad=1; }
+		done <"$TMP/suspects"
+	fi
 	# kmemleak first, where there is one: it says what leaked and where.
 	if kmemleak_check "the churn"; then log "kmemleak: no leaks"; fi
 	[ $bad = 0 ] || fail "objects left after $CHURN devices"
