@@ -139,9 +139,17 @@ counters()
 	awk '/^kmalloc/ { print $1, $2 }' /proc/slabinfo
 }
 
+# slab_growth BEFORE AFTER: "name count delta" for each "name count" line
+# of BEFORE, count as in AFTER (0 when gone) and delta from BEFORE's.
+slab_growth()
+{
+	awk 'NR == FNR { now[$1] = $2; next }
+	     { print $1, now[$1] + 0, now[$1] - $2 }' "$2" "$1"
+}
+
 test_churn_no_leak()
 {
-	local name before after delta bad=0
+	local name after delta bad=0
 
 	fresh_ns
 	# Warm-up: caches, the netns, per-cpu pools reach their steady state.
@@ -166,22 +174,18 @@ test_churn_no_leak()
 	# is counted again after as many devices more: a leak grows again by
 	# as much, that noise does not.
 	: >"$TMP/suspects"
-	while read -r name before; do
-		after=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/after")
-		delta=$((${after:-0} - before))
-		[ $delta -lt $((CHURN / 2)) ] || echo "$name ${after:-0}" >>"$TMP/suspects"
+	while read -r name after delta; do
+		[ $delta -lt $((CHURN / 2)) ] || echo "$name $after" >>"$TMP/suspects"
 		[ $delta -lt 16 ] || log "$name grew by $delta (tolerance $((CHURN / 2)))"
-	done <"$TMP/before.slab"
+	done < <(slab_growth "$TMP/before.slab" "$TMP/after")
 	if [ -s "$TMP/suspects" ]; then
 		in_ns "$DIR/torture" churn vfptt1 "$CHURN" || fail "second churn of $CHURN devices"
 		sleep 2
 		counters >"$TMP/after2"
-		while read -r name before; do
-			after=$(awk -v n="$name" '$1 == n { print $2 }' "$TMP/after2")
-			delta=$((${after:-0} - before))
+		while read -r name after delta; do
 			log "$name: $delta more after $CHURN devices more"
 			[ $delta -lt $((CHURN / 2)) ] || { log "$name: grew again"; bad=1; }
-		done <"$TMP/suspects"
+		done < <(slab_growth "$TMP/suspects" "$TMP/after2")
 	fi
 	# kmemleak first, where there is one: it says what leaked and where.
 	if kmemleak_check "the churn"; then log "kmemleak: no leaks"; fi
