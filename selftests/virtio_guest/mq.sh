@@ -23,6 +23,7 @@
 # driver's rx mode reached the device.
 #
 # vm-args: --mem 2048 --smp 2 --timeout 1200 --pin-keys
+# debug-kernel: l2
 
 . "$(dirname "$0")/lib.sh"
 
@@ -68,17 +69,13 @@ done
 ip link set br0 up
 
 NIC="virtio-net-pci,mq=on,vectors=10"
-# On a debug L1 (make check DEBUG=1) the nested tests boot Debian's kernel
-# in L2, but here the guest driver is the code under test: L2 boots L1's
-# debug kernel (~6 min more), and every wait here is VFP_SLOW (4 by
-# default) times longer (scripts/l2 scales its own timeout).
-slow=1
-if [ "$VFP_DEBUG" = 1 ]; then
-	export VFP_L2_KVER
-	VFP_L2_KVER=$(uname -r)
-	slow=${VFP_SLOW:-4}
-	log "L2 boots the debug kernel $VFP_L2_KVER"
-fi
+# Under make check DEBUG=1 the guest driver is the code under test and L2
+# is where it runs: run-tests boots L1 on the stock kernel and this L2 on
+# the debug one ("debug-kernel: l2" above; scripts/vm sets VFP_L2_KVER),
+# and every wait here is VFP_SLOW (4 by default) times longer (scripts/l2
+# scales its own timeout).
+slow=${VFP_SLOW:-1}
+[ -z "${VFP_L2_KVER:-}" ] || log "L2 boots $VFP_L2_KVER"
 # One vCPU: the queue pairs need no more (each has its NAPI and vectors on
 # vCPU 0), and a 2-vCPU L2 under nested SVM in TCG stopped without a word
 # in two of five runs (Documentation/testing.rst). VGN_L2_SMP=2 gives it
