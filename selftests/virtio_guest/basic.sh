@@ -5,7 +5,7 @@
 # mergeable RX buffers, checksum and TSO offloads both ways, control queue.
 # Two NICs back to back through a QEMU hub; see lib.sh for the picture.
 #
-# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02'
+# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02' --pin-keys
 
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT

@@ -4,7 +4,7 @@
 # XDP on virtio_guest without mergeable RX buffers (page chains, guest TSO
 # on until a program is attached).
 #
-# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mrg_rxbuf=off,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02'
+# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mrg_rxbuf=off,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02' --pin-keys
 
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT
