@@ -182,9 +182,15 @@ static void vgn_tx_timeout(struct net_device *dev, unsigned int txqueue)
 {
 	struct vgn_priv *vi = netdev_priv(dev);
 	struct vgn_sq *sq = &vi->sq[txqueue];
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, txqueue);
 
-	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors\n",
-		    txqueue, sq->vq->num_free);
+	/*
+	 * Who holds the queue tells a lost wake-up (the driver's stop, with
+	 * room in the ring) from a device slow to complete (BQL's stop).
+	 */
+	netdev_warn(dev, "tx timeout on queue %u: %u free descriptors, driver stop %d, BQL stop %d\n",
+		    txqueue, sq->vq->num_free, netif_tx_queue_stopped(txq),
+		    test_bit(__QUEUE_STATE_STACK_XOFF, &txq->state));
 }
 
 static const struct net_device_ops vgn_netdev_ops = {
