@@ -89,8 +89,10 @@ slow=${VFP_SLOW:-1}
 	-- selftests/virtio_guest/mq_guest.sh &
 L2_PID=$!
 
-# The link flap, then the unplug, each when the guest asks for it.
-if wait_rx_filter '"multicast": "all"' $((600 * slow)); then
+# The link flap, then the unplug, each when the guest asks for it. The
+# first ask comes after L2's boot and four cases: wait as long as L2 may
+# run (a debug L2 needs most of its 3600 s, 900 x 4, to get there).
+if wait_rx_filter '"multicast": "all"' $((900 * slow)); then
 	log "L1: set_link n0 off"
 	qmp '{"execute":"set_link","arguments":{"name":"n0","up":false}}' >/dev/null
 	# The guest turns allmulticast off once it saw the carrier go.
