@@ -80,27 +80,28 @@ vgn_stat()
 }
 
 # Send $1 MiB from "$2" side to the other over TCP, compare sha256.
+# Each end gives up after VGN_XFER_TIMEOUT s (120).
 # usage: vgn_xfer MB a2b|b2a [port]
 vgn_xfer()
 {
-	local mb=$1 dir=$2 port=${3:-5001}
+	local mb=$1 dir=$2 port=${3:-5001} to=${VGN_XFER_TIMEOUT:-120}
 	local src=$VGN_TMP/tx.$dir dst=$VGN_TMP/rx.$dir pid t0 t1 rc=0
 	head -c "${mb}M" /dev/urandom >"$src"
 	if [ "$dir" = a2b ]; then
-		vgn_peer timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
+		vgn_peer timeout $to socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
 		pid=$!
 		# A loaded VM may take seconds to start the listener.
 		vfp_wait_for vgn_peer sh -c "ss -Hltn 'sport = :$port' | grep -q ." ||
 			log "the listener on port $port is not up after ${VFP_WAIT:-20} s"
 		t0=$(date +%s.%N)
-		timeout 120 socat -u OPEN:"$src" TCP:$VGN_IP_B:$port,connect-timeout=10 || rc=1
+		timeout $to socat -u OPEN:"$src" TCP:$VGN_IP_B:$port,connect-timeout=10 || rc=1
 	else
-		timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
+		timeout $to socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$dst",creat,trunc &
 		pid=$!
 		vfp_wait_for sh -c "ss -Hltn 'sport = :$port' | grep -q ." ||
 			log "the listener on port $port is not up after ${VFP_WAIT:-20} s"
 		t0=$(date +%s.%N)
-		vgn_peer timeout 120 socat -u OPEN:"$src" TCP:$VGN_IP_A:$port,connect-timeout=10 || rc=1
+		vgn_peer timeout $to socat -u OPEN:"$src" TCP:$VGN_IP_A:$port,connect-timeout=10 || rc=1
 	fi
 	wait $pid || rc=1
 	t1=$(date +%s.%N)

@@ -48,10 +48,16 @@ vgn_iperf_failed()
 # the server sets no clock (2 KiB: a stream writes up to 10 blocks a
 # round, so 64 streams' first round is 1.25 MiB and every stream sends
 # data).
+# After ethtool -L, test_mq_set_channels_under_traffic sends 8 MiB each
+# way: a debug L2 moves ~0.1 Mbit/s, too slow for that in vgn_xfer's
+# 120 s (its a2b failed so), so there it sends 1 MiB with 600 s.
 if [ "$VFP_DEBUG" = 1 ]; then
 	VGN_SPREAD_LOAD="-n 2M -l 2K"
 	VGN_UNDER_LOAD="-n 1M -l 2K"
+	VGN_CHECK_MB=1
+	export VGN_XFER_TIMEOUT=600
 else
+	VGN_CHECK_MB=8
 	VGN_SPREAD_LOAD="-t 5"
 	VGN_UNDER_LOAD="-t 12"
 fi
@@ -155,8 +161,8 @@ test_mq_set_channels_under_traffic()
 	# Small: basic.sh moves 50 MiB; this checks the queues ethtool -L left
 	# behind, and vgn_xfer gives up after 120 s (a loaded host runs L2 at
 	# 2 Mbit/s).
-	vgn_xfer 8 a2b
-	vgn_xfer 8 b2a
+	vgn_xfer $VGN_CHECK_MB a2b
+	vgn_xfer $VGN_CHECK_MB b2a
 }
 
 # The host takes A's link down and up again (mq.sh, QMP set_link). Each
