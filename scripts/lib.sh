@@ -138,6 +138,32 @@ vm_watchdog()
 	kill -9 "$1" 2>/dev/null
 }
 
+# vm_report_watch QEMU_PID: once the console holds a kernel report, give
+# the VM VM_REPORT_GRACE seconds (default 300) to print the rest of it and
+# finish, then stop it and leave $RUN/reported. The run fails on the report
+# either way; a kernel that deadlocked after reporting (a recursive
+# spinlock on its only vCPU) would otherwise sit out the whole timeout.
+vm_report_watch()
+{
+	local s=""
+	trap 'kill ${s:-} 2>/dev/null; exit 0' TERM
+	while kill -0 "$1" 2>/dev/null; do
+		if grep -qE "$KERNEL_BAD" "$VM_LOG" 2>/dev/null; then
+			sleep "${VM_REPORT_GRACE:-300}" &
+			s=$!
+			wait $s
+			kill -0 "$1" 2>/dev/null || return 0
+			: >"$RUN/reported"
+			# timeout(1) passes the signal on to QEMU.
+			kill "$1" 2>/dev/null
+			return 0
+		fi
+		sleep 5 &
+		s=$!
+		wait $s
+	done
+}
+
 # vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
 #   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
 #   VM_TIMEOUT, VM_SHARE (read-write share, mounted at its own path),
@@ -147,7 +173,7 @@ vm_watchdog()
 # when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
 vm_boot()
 {
-	local qrc rc report tailpid="" tpid wpid
+	local qrc rc report tailpid="" tpid wpid rpid=""
 	local -a qemu
 
 	# Under TCG, QEMU itself says why a CPU reset the machine (a triple
@@ -175,10 +201,15 @@ vm_boot()
 	tpid=$!
 	vm_watchdog "$tpid" $((VM_TIMEOUT + 60)) </dev/null >/dev/null 2>&1 &
 	wpid=$!
+	rm -f "$RUN/reported"
+	if [ "$VM_ALLOW_WARN" = 0 ]; then
+		vm_report_watch "$tpid" </dev/null >/dev/null 2>&1 &
+		rpid=$!
+	fi
 	wait "$tpid"
 	qrc=$?
-	kill "$wpid" 2>/dev/null
-	wait "$wpid" 2>/dev/null
+	kill "$wpid" $rpid 2>/dev/null
+	wait "$wpid" $rpid 2>/dev/null
 	set -e
 	if [ -s "$RUN/stuck" ]; then
 		cat "$RUN/stuck" >&2
@@ -191,7 +222,12 @@ vm_boot()
 	fi
 
 	report=$(cat "$VM_LOG" "$RUN/dmesg" 2>/dev/null | grep -E "$KERNEL_BAD" | sort -u | head -20 || true)
-	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	if [ -f "$RUN/reported" ] && [ ! -f "$RUN/rc" ]; then
+		echo "$VM_NAME: stopped ${VM_REPORT_GRACE:-300} s after a kernel report; serial log: $VM_LOG" >&2
+		[ "$VM_LEVEL" = 2 ] || tail -n 30 "$VM_LOG" >&2
+		VM_KEEP=1
+		rc=125
+	elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
 		echo "$VM_NAME: timeout after ${VM_TIMEOUT}s; serial log: $VM_LOG" >&2
 		VM_KEEP=1
 		rc=124
