@@ -22,7 +22,7 @@
 # side sees that through QMP's query-rx-filter, which also checks that the
 # driver's rx mode reached the device.
 #
-# vm-args: --mem 2048 --smp 2 --timeout 1200 --pin-keys
+# vm-args: --mem 2048 --smp 2 --timeout 1500 --pin-keys
 # debug-kernel: l2
 
 . "$(dirname "$0")/lib.sh"
@@ -80,7 +80,7 @@ slow=${VFP_SLOW:-1}
 # vCPU 0), and a 2-vCPU L2 under nested SVM in TCG stopped without a word
 # in two of five runs (Documentation/testing.rst). VGN_L2_SMP=2 gives it
 # two, to see the queue pairs' CPU steering deal out more than one CPU.
-"$VFP_REPO/scripts/l2" --smp "${VGN_L2_SMP:-1}" --mem 1024 --timeout 900 --qemu-args "\
+"$VFP_REPO/scripts/l2" --smp "${VGN_L2_SMP:-1}" --mem 1024 --timeout 1200 --qemu-args "\
 	-qmp unix:$QMP,server=on,wait=off \
 	-netdev tap,id=n0,ifname=vgt0,script=no,downscript=no,queues=4,vhost=off \
 	-device $NIC,netdev=n0,id=nic0,mac=52:54:00:00:18:01 \
@@ -91,8 +91,8 @@ L2_PID=$!
 
 # The link flap, then the unplug, each when the guest asks for it. The
 # first ask comes after L2's boot and four cases: wait as long as L2 may
-# run (a debug L2 needs most of its 3600 s, 900 x 4, to get there).
-if wait_rx_filter '"multicast": "all"' $((900 * slow)); then
+# run (a debug L2 got there ~3000 s into its 4800, 1200 x 4).
+if wait_rx_filter '"multicast": "all"' $((1200 * slow)); then
 	log "L1: set_link n0 off"
 	qmp '{"execute":"set_link","arguments":{"name":"n0","up":false}}' >/dev/null
 	# The guest turns allmulticast off once it saw the carrier go.
