@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 1200 --slab-debug
+# vm-args: --timeout 600 --slab-debug
 #
 # Bad guest input and ioctl abuse on /dev/vhost-net and /dev/vhost-fp:
 # malformed rings (bad_ring), bad ioctl arguments and order (bad_ioctl),

@@ -6,7 +6,7 @@
  * has no packed rings, so there is no net twin).  VFP_RINGS=split or
  * packed runs only the variants of that layout.
  *
- * VFP_PKTS frames each way (default 2000; 100000 for the full run), from
+ * VFP_PKTS frames each way (default 2000; 70000 in the long pass), from
  * 14 to 65535 bytes, 1/16 of them TCPv4 GSO with checksum offload.
  * Zero-copy of vhost_net is its load-time parameter experimental_zcopytx:
  * variants that want the other setting skip.  On vhost-fp it is a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 3000
+# vm-args: --timeout 1200
 #
 # Byte-exact data path on /dev/vhost-net and /dev/vhost-fp.
 #
@@ -11,8 +11,9 @@
 # Two passes, because vhost_net's zero-copy is a load-time parameter:
 # vhost_net with experimental_zcopytx=0 plus every vhost-fp variant, then
 # vhost_net alone reloaded with experimental_zcopytx=1. Every variant moves
-# 2000 frames each way in the full mix of sizes, then 100000 (run_datapath
-# in lib.sh: VFP_PKTS, VFP_PKTS_LONG).
+# 2000 frames each way in the full mix of sizes, then the vhost-fp ones
+# 70000 (run_datapath in lib.sh: VFP_PKTS, VFP_PKTS_LONG,
+# VFP_LONG_DEVICES).
 # The packed-ring twins of the vhost-fp variants run in packed.sh.
 
 set -u

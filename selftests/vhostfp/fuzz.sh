@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 1200 --slab-debug
+# vm-args: --timeout 600 --slab-debug
 #
 # The vhost-fp fuzzer (fuzz.c), a short slice for make check: random
 # vhost ioctls with fault injection against a device with live rings,

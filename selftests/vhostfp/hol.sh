@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --slab-debug
+# vm-args: --timeout 600 --slab-debug
 #
 # Head-of-line blocking of guest TX zero-copy (see hol.c for the picture):
 # vhost-fp must give later buffers back while one skb is held, vhost_net

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 3000
+# vm-args: --timeout 600
 #
 # vIOMMU on /dev/vhost-fp: VIRTIO_F_ACCESS_PLATFORM with the vhost IOTLB
 # messages, the process playing guest and VMM (see iotlb.c for the picture).

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 3000
+# vm-args: --timeout 900
 #
 # Packed virtqueues (VIRTIO_F_RING_PACKED) on /dev/vhost-fp.
 #

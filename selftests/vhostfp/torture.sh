@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 1500 --slab-debug
+# vm-args: --timeout 900 --slab-debug
 #
 # Life-cycle torture of /dev/vhost-fp, with the helpers of torture.c:
 #
