@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --pin-keys
+# vm-args: --timeout 450 --pin-keys
 #
 # The stock virtio_net guest on a macvtap instead of a tap:
 #
@@ -56,7 +56,7 @@ vfp_xfer_peer_start vfp-peer "$MB"
 exec 7<>"$DEV" || fail "cannot open $DEV"
 
 log "macvtap $TAPDEV, backend $BACKEND, ${MB} MiB each way"
-out=$("$VFP_REPO/scripts/l2" --timeout 400 --fd "3:$TAPDEV" --fd "4:&7" \
+out=$("$VFP_REPO/scripts/l2" --timeout 300 --fd "3:$TAPDEV" --fd "4:&7" \
 	--netdev tap,id=n0,fd=3,vhost=on,vhostfd=4 \
 	--device "virtio-net-pci,netdev=n0,mac=$MAC" \
 	-- "selftests/e2e/guest-xfer.sh virtio_net 10.77.0.2/24 10.77.0.1 $MB") || {

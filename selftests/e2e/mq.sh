@@ -25,7 +25,7 @@
 # vhostfp, every queue pair's counters carry its flows (and, with POLL_US,
 # the busy-poll counters moved).
 #
-# vm-args: --timeout 1500 --pin-keys
+# vm-args: --timeout 700 --pin-keys
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -148,7 +148,7 @@ mkdir $CG || fail "cannot create cgroup $CG"
 log "$QUEUES queue pairs, backend $BACKEND, poll-us $POLL_US, ${MB} MiB per flow each way"
 out=$(echo $BASHPID >$CG/cgroup.procs &&
 	VFP_L2_QEMU_PID_FILE=$QEMU_PID_FILE with_queue_fds "$VFP_REPO/scripts/l2" --smp 1 \
-	--timeout 900 --netdev "$NETDEV" --device "$DEVICE" \
+	--timeout 500 --netdev "$NETDEV" --device "$DEVICE" \
 	-- "selftests/e2e/mq-guest.sh $QUEUES 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --pin-keys
+# vm-args: --timeout 500 --pin-keys
 #
 # nested.sh with packed virtqueues and our guest driver: stock QEMU
 # (-device virtio-net-pci,packed=on) must give virtio_guest in L2 a packed

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --pin-keys
+# vm-args: --timeout 500 --pin-keys
 #
 # nested.sh with packed=on on vhost_net: vhost_net has no packed rings, so
 # QEMU silently negotiates split rings instead.  The guest prints which

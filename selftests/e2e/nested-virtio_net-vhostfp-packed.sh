@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --pin-keys
+# vm-args: --timeout 500 --pin-keys
 #
 # nested.sh with packed virtqueues: stock QEMU (-device virtio-net-pci,
 # packed=on) and the stock virtio_net guest must negotiate

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --pin-keys
+# vm-args: --timeout 500 --pin-keys
 #
 # nested.sh behind a vIOMMU: L2 is a q35 machine with QEMU's intel-iommu
 # (device IOTLB), its virtio-net NIC has iommu_platform=on, and L2's

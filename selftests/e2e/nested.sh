@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 700 --pin-keys
+# vm-args: --timeout 500 --pin-keys
 #
 # End to end through a nested guest, the way a KVM host runs one:
 #
@@ -17,7 +17,7 @@
 #   +-----------------------------------------------------------------------+
 #
 # usage: nested.sh GUEST BACKEND     (also as nested-GUEST-BACKEND.sh)
-# Pings the peer, then moves VFP_XFER_MB (default 50, 10 on a debug L1)
+# Pings the peer, then moves VFP_XFER_MB (default 20, 10 on a debug L1)
 # MiB each way over TCP
 # and compares sha256 sums on both ends.
 #
@@ -43,7 +43,7 @@ if [ $# -lt 2 ]; then
 fi
 GUEST=${1:-}
 BACKEND=${2:-}
-MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 10 : 50))}
+MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 10 : 20))}
 case "$GUEST" in virtio_net|virtio_guest) ;; *) fail "unknown guest driver '$GUEST'" ;; esac
 
 vfp_modprobe tun
@@ -106,7 +106,7 @@ CHECK=""
 [ -z "${VFP_GUEST_CHECK:-}" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 
 log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
-out=$("$VFP_REPO/scripts/l2" --timeout 500 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
+out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
 	-- "${CHECK}selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
 	fail "the guest's run failed"
