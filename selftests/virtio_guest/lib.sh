@@ -118,14 +118,16 @@ vgn_xfer()
 # Run the test_* functions named in "$@" and report each in KTAP form.
 vgn_run_tests()
 {
-	local t n=0 rc failed=0
+	local t n=0 rc failed=0 t0
 	echo "TAP version 13"
 	echo "1..$#"
 	for t in "$@"; do
 		n=$((n + 1))
+		t0=$SECONDS
 		# Not in a condition: there, bash would ignore set -e.
 		( set -e; "$t" )
 		rc=$?
+		log "$t: $((SECONDS - t0)) s"
 		case $rc in
 		0) echo "ok $n $t" ;;
 		"$KSFT_SKIP") echo "ok $n $t # SKIP" ;;
