@@ -4,6 +4,9 @@
 # virtio_guest on QEMU's userspace virtio-net, default device: split rings,
 # mergeable RX buffers, checksum and TSO offloads both ways, control queue.
 # Two NICs back to back through a QEMU hub; see lib.sh for the picture.
+# XDP on A too: PASS under a TCP transfer, DROP, TX and REDIRECT (the
+# program answers pings itself) with their counters, and the MTU limit of
+# an attached program. The unload case goes last: it sets up anew.
 #
 # vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02' --pin-keys
 
@@ -11,4 +14,5 @@
 trap vgn_cleanup EXIT
 vgn_setup
 vgn_run_tests test_driver test_ping test_tcp test_mtu_jumbo test_rx_filter \
-	test_link_flap test_ethtool test_unload_under_traffic
+	test_link_flap test_ethtool test_xdp_pass test_xdp_drop test_xdp_tx \
+	test_xdp_redirect test_xdp_mtu test_unload_under_traffic

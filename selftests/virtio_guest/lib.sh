@@ -17,6 +17,7 @@
 # repository is where this file is.
 VFP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$VFP_REPO/selftests/lib.sh"
+VGN_DIR=$VFP_REPO/selftests/virtio_guest
 
 VGN_NS=vgn-peer
 VGN_IP_A=198.18.0.1
@@ -49,7 +50,8 @@ vgn_peer() { ip netns exec "$VGN_NS" "$@"; }
 vgn_setup()
 {
 	local ifs
-	VGN_TMP=$(mktemp -d)
+	# Once a test: test_unload_under_traffic sets up again.
+	[ -n "$VGN_TMP" ] || VGN_TMP=$(mktemp -d)
 	[ ! -d /sys/module/virtio_net ] || skip "virtio_net is loaded and owns the NICs"
 	vfp_load virtio_guest
 	vfp_wait_for test "$(vgn_ifaces | wc -l)" -ge 2 ||

@@ -161,7 +161,7 @@ test_mq_set_channels_under_traffic()
 	wait $pid || vgn_iperf_failed "$VGN_TMP/iperf2.out" 5202
 	wait $VGN_SRV
 	grep -E 'SUM.*receiver' "$VGN_TMP/iperf2.out" | sed 's/^/# /'
-	# Small: basic.sh moves 50 MiB; this checks the queues ethtool -L left
+	# Small: basic.sh moves 30 MiB; this checks the queues ethtool -L left
 	# behind, and vgn_xfer gives up after 120 s (a loaded host runs L2 at
 	# 2 Mbit/s).
 	vgn_xfer $VGN_CHECK_MB a2b

@@ -5,6 +5,8 @@
 # keeps guest TSO, so each RX buffer is a chain of pages big enough for a
 # 64 KiB GSO packet; NIC B is a legacy (virtio 0.9) device without guest
 # offloads, so its buffers are single pages behind a 10-byte header.
+# The XDP cases run on A's page chains (guest TSO on until a program is
+# attached). The unload case goes last: it sets up anew.
 #
 # vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mrg_rxbuf=off,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mrg_rxbuf=off,disable-modern=on,disable-legacy=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off,mac=52:54:00:00:18:02' --pin-keys
 
@@ -12,4 +14,5 @@
 trap vgn_cleanup EXIT
 vgn_setup
 vgn_run_tests test_driver test_ping test_tcp test_mtu_jumbo test_rx_filter \
-	test_link_flap test_ethtool test_unload_under_traffic
+	test_link_flap test_ethtool test_xdp_pass test_xdp_drop test_xdp_tx \
+	test_xdp_redirect test_xdp_mtu test_unload_under_traffic

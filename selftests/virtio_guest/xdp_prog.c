@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XDP programs for xdp.sh, one per action, chosen at build time:
- *   clang -O2 -target bpf -DVGN_ACT=VGN_TX -c xdp_prog.c -o xdp_tx.o
+ * XDP programs for cases.sh, one per action, chosen at build time:
+ *   clang -O2 -target bpf -DVGN_ACT=VGN_TX -c xdp_prog.c -o xdp_TX.o
  * Only ICMP echo requests are acted upon; everything else (ARP, TCP) goes
  * up the stack, so the tests keep their control traffic. XDP_TX and
  * XDP_REDIRECT turn the request into the echo reply, so that the peer's
