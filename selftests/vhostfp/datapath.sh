@@ -11,9 +11,9 @@
 # Two passes, because vhost_net's zero-copy is a load-time parameter:
 # vhost_net with experimental_zcopytx=0 plus every vhost-fp variant, then
 # vhost_net alone reloaded with experimental_zcopytx=1. Every variant moves
-# 2000 frames each way in the full mix of sizes, then the vhost-fp ones
-# 70000 (run_datapath in lib.sh: VFP_PKTS, VFP_PKTS_LONG,
-# VFP_LONG_DEVICES).
+# 2000 frames each way in the full mix of sizes, then half of the vhost-fp
+# ones 70000 (run_datapath in lib.sh: VFP_PKTS, VFP_PKTS_LONG,
+# VFP_LONG_DEVICES, VFP_LONG_ALL).
 # The packed-ring twins of the vhost-fp variants run in packed.sh.
 
 set -u
