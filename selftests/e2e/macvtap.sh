@@ -18,7 +18,7 @@
 #   +-------------------------------------------------------------------+
 #
 # usage: macvtap.sh BACKEND   (also as macvtap-<BACKEND>.sh)
-# Pings the peer, then moves VFP_XFER_MB (default 20) MiB each way over TCP
+# Pings the peer, then moves VFP_XFER_MB (default 10) MiB each way over TCP
 # and compares sha256 sums; with vhostfp, its counters must have carried it.
 
 set -u
@@ -28,7 +28,7 @@ trap 'exec 7<&-; vfp_cleanup' EXIT
 
 name=$(basename "$0" .sh)
 BACKEND=${1:-${name#macvtap-}}
-MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 10 : 20))}
+MB=${VFP_XFER_MB:-10}
 MAC=52:54:00:12:34:56
 case "$BACKEND" in
 vhostfp) vfp_load vhostfp; DEV=/dev/vhost-fp ;;

@@ -17,8 +17,8 @@
 #   +-----------------------------------------------------------------------+
 #
 # usage: nested.sh GUEST BACKEND     (also as nested-GUEST-BACKEND.sh)
-# Pings the peer, then moves VFP_XFER_MB (default 20, 10 on a debug L1)
-# MiB each way over TCP
+# Pings the peer, then moves VFP_XFER_MB MiB (default 10: some 7000 full-size
+# frames, many laps of the 256-entry rings) each way over TCP
 # and compares sha256 sums on both ends.
 #
 # Variants (nested-virtio_net-vhostfp-packed.sh) set, in the environment:
@@ -43,7 +43,7 @@ if [ $# -lt 2 ]; then
 fi
 GUEST=${1:-}
 BACKEND=${2:-}
-MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 10 : 20))}
+MB=${VFP_XFER_MB:-10}
 case "$GUEST" in virtio_net|virtio_guest) ;; *) fail "unknown guest driver '$GUEST'" ;; esac
 
 vfp_modprobe tun

@@ -49,8 +49,8 @@ test_mtu_jumbo()
 	vgn_peer ip link set "$VGN_B" mtu $mtu
 	ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_B >/dev/null
 	vgn_peer ping -c 2 -W 2 -M do -s $((mtu - 28)) $VGN_IP_A >/dev/null
-	vgn_xfer 20 a2b
-	vgn_xfer 20 b2a
+	vgn_xfer 10 a2b
+	vgn_xfer 10 b2a
 	ip link set "$VGN_A" mtu 1500
 	vgn_peer ip link set "$VGN_B" mtu 1500
 	ping -c 1 -W 2 $VGN_IP_B >/dev/null
