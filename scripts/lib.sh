@@ -182,6 +182,12 @@ vm_boot()
 	if [ "${VM_ACCEL[1]%%,*}" = tcg ] && [[ " ${VM_EXTRA[*]} " != *" -D "* ]]; then
 		dbg=(-d guest_errors,cpu_reset -D "$RUN/qemu-debug.log")
 	fi
+	# A debug kernel (scripts/debug-kernel), in either level, is there to
+	# catch warnings: each one ends the run as a panic.
+	local append=$VM_APPEND
+	case "$VM_KDIR" in
+	*-vfpdebug-*) append="$append panic_on_warn=1" ;;
+	esac
 	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" "${dbg[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
 		-no-reboot -display none -monitor none -nic none -nodefaults -vga none
 		-kernel "$VM_KDIR/vmlinux" -bios /usr/share/qemu/qboot.rom -initrd "$VM_INITRD"
@@ -189,7 +195,7 @@ vm_boot()
 		-virtfs "local,path=$VM_SHARE,mount_tag=repo,security_model=none,multidevs=remap"
 		-serial "file:$VM_LOG" -chardev "file,id=out,path=$RUN/out" -serial chardev:out
 		"${VM_EXTRA[@]}"
-		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off vfp.repo=$VM_SHARE vfp.run=$RUN vfp.out=/dev/ttyS1 vfp.level=$VM_LEVEL vfp.hostname=vfp-l$VM_LEVEL $VM_APPEND")
+		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off vfp.repo=$VM_SHARE vfp.run=$RUN vfp.out=/dev/ttyS1 vfp.level=$VM_LEVEL vfp.hostname=vfp-l$VM_LEVEL $append")
 	VM_KEEP=0
 	: >"$RUN/out"
 	if [ "$VM_QUIET" = 0 ]; then
