@@ -64,9 +64,14 @@ vgn_setup()
 	ip link set "$VGN_B" netns "$VGN_NS"
 	ip addr add $VGN_IP_A/24 dev "$VGN_A"
 	ip addr add $VGN_IP6_A/64 dev "$VGN_A" nodad
-	ip link set "$VGN_A" up
 	vgn_peer ip addr add $VGN_IP_B/24 dev "$VGN_B"
 	vgn_peer ip addr add $VGN_IP6_B/64 dev "$VGN_B" nodad
+	# Both up together: a NIC posts its receive buffers when it opens,
+	# and until then QEMU holds what the other side sends to it, so the
+	# sender's first frame (one in flight is all BQL allows at first)
+	# stays unused. A debug kernel's addr adds took longer than the 5 s
+	# of the TX watchdog, which fired on A's queue in every run.
+	ip link set "$VGN_A" up
 	vgn_peer ip link set "$VGN_B" up
 	vfp_wait_for ping -c 1 -W 1 $VGN_IP_B || fail "no ping $VGN_A -> $VGN_B"
 	log "A=$VGN_A B=$VGN_B (netns $VGN_NS)"
