@@ -67,10 +67,11 @@ vgn_setup()
 	vgn_peer ip addr add $VGN_IP_B/24 dev "$VGN_B"
 	vgn_peer ip addr add $VGN_IP6_B/64 dev "$VGN_B" nodad
 	# Both up together: a NIC posts its receive buffers when it opens,
-	# and until then QEMU holds what the other side sends to it, so the
-	# sender's first frame (one in flight is all BQL allows at first)
-	# stays unused. A debug kernel's addr adds took longer than the 5 s
-	# of the TX watchdog, which fired on A's queue in every run.
+	# and until then QEMU holds what the other side sends to it. The
+	# sender's first frame is not given back meanwhile, and BQL (which
+	# lets one frame out before the first completion) stops the queue
+	# behind it. On a debug kernel the peer's addr adds took longer than
+	# the TX watchdog's 5 s, which fired on A's queue in every run.
 	ip link set "$VGN_A" up
 	vgn_peer ip link set "$VGN_B" up
 	vfp_wait_for ping -c 1 -W 1 $VGN_IP_B || fail "no ping $VGN_A -> $VGN_B"
