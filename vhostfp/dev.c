@@ -172,8 +172,13 @@ static long vfp_set_features(struct vfp_dev *dev, u64 __user *argp)
 		return -EFAULT;
 	if (features & ~VFP_FEATURES)
 		return -EOPNOTSUPP;
-	/* Running rings cannot change address space under the worker. */
-	if (((features ^ dev->features) & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) &&
+	/*
+	 * A running queue keeps what it started with: its layout, event
+	 * index, byte order, header sizes and address space are read by the
+	 * worker and by GET_VRING_BASE.  Only dirty logging may change
+	 * (QEMU turns it on and off under a running VM for migration).
+	 */
+	if (((features ^ dev->features) & ~(1ULL << VHOST_F_LOG_ALL)) &&
 	    (dev->nvqs[VHOST_FP_VQ_RX].vq.private_data ||
 	     dev->nvqs[VHOST_FP_VQ_TX].vq.private_data))
 		return -EBUSY;

@@ -151,3 +151,19 @@ void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy)
 	vq->stats.busy_poll_hits++;
 	vfp_busy_poll_end(vq, busy, local_clock());
 }
+
+/*
+ * The bound of every handler loop: a pass yields after @turns turns (each
+ * a buffer or packet handled, dropped or refused, or a lost race with a
+ * notification) or @bytes bytes, and @resume is queued to carry on once
+ * the worker has run its other work and rescheduled (vfp_worker_run()).
+ */
+bool vfp_vq_exceeds_weight(struct vfp_vq *vq, struct vfp_poll *resume,
+			   unsigned int turns, size_t bytes)
+{
+	lockdep_assert_held(&vq->mutex);
+	if (turns < VFP_WEIGHT_PACKETS && bytes < VFP_WEIGHT_BYTES)
+		return false;
+	vfp_poll_queue(resume);
+	return true;
+}

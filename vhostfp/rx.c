@@ -93,15 +93,19 @@ static int vfp_rx_get_bufs(struct vfp_net_vq *nvq, u64 need,
 
 	memset(rb, 0, sizeof(*rb));
 	do {
-		/* Zero-length buffers add no iovec: bound the count too. */
+		/*
+		 * Bound: VFP_IOV_MAX buffers (each of at least one byte, one
+		 * iovec).  A packet they cannot hold is dropped by the caller.
+		 */
 		if (rb->niov == VFP_IOV_MAX || rb->nbufs == VFP_IOV_MAX)
-			break;	/* the packet is truncated, then dropped */
+			break;
 		ret = vfp_vq_get_buf(vq, &buf, nvq->iov + rb->niov,
 				     VFP_IOV_MAX - rb->niov,
 				     log ? nvq->log + rb->nlog : NULL,
 				     VFP_IOV_MAX - rb->nlog);
-		if (ret > 0 && buf.out_num) {
-			vfp_vq_err(vq, "RX buffer %u is readable", buf.id);
+		if (ret > 0 && (buf.out_num || !buf.in_len)) {
+			vfp_vq_err(vq, "RX buffer %u is %s", buf.id,
+				   buf.out_num ? "readable" : "empty");
 			rb->nbufs++;
 			ret = -EINVAL;
 		}
@@ -161,6 +165,28 @@ static int vfp_rx_fix_header(struct vfp_net_vq *nvq,
 	return vfp_rx_write_at(nvq, rb, off, &num, sizeof(num));
 }
 
+/*
+ * Drop the packet vfp_rx_peek() saw: it does not fit the buffers the guest
+ * posted (vhost-net drops these too).  @ptr: the packet, taken off the
+ * tap's ring; without a ring, a one-byte read with MSG_TRUNC consumes it.
+ */
+static void vfp_rx_drop(struct socket *sock, void *ptr)
+{
+	struct msghdr msg = { };
+	struct kvec kv;
+	u8 scratch;
+
+	if (ptr) {
+		vfp_rx_ptr_free(ptr);
+		return;
+	}
+	kv.iov_base = &scratch;
+	kv.iov_len = sizeof(scratch);
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, sizeof(scratch));
+	sock->ops->recvmsg(sock, &msg, sizeof(scratch),
+			   MSG_DONTWAIT | MSG_TRUNC);
+}
+
 /* 0: packet delivered or dropped, -EAGAIN: it vanished, stop for now. */
 static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 		      const struct vfp_rx_bufs *rb, size_t len)
@@ -171,6 +197,13 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 	unsigned int i;
 	int ret;
 
+	/* Too big for what the guest gave: dropped whole, never cut short. */
+	if (rb->size < want + nvq->vhost_hlen) {
+		vfp_vq_discard(vq, rb->nbufs);
+		vfp_rx_drop(sock, msg.msg_control);
+		vq->stats.drops++;
+		return 0;
+	}
 	iov_iter_init(&msg.msg_iter, ITER_DEST, nvq->iov, rb->niov,
 		      min_t(u64, rb->size, MAX_RW_COUNT));
 	if (nvq->vhost_hlen)
@@ -200,13 +233,21 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 	return 0;
 }
 
-/* One pass over vq 0.  Caller holds the vq mutex; a backend is attached. */
+/*
+ * One pass over vq 0.  Caller holds the vq mutex; a backend is attached.
+ *
+ * Bound: each packet counts the buffers it took (at least one) toward the
+ * packet weight, a lost race with the guest's kick counts one, and the
+ * pass yields at VFP_WEIGHT_PACKETS or VFP_WEIGHT_BYTES; busy polling is
+ * bounded by time.  A guest error, like a guest out of buffers, stops the
+ * queue until the guest kicks: the tap's wakeups do not run it meanwhile.
+ */
 static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 {
 	struct vfp_vq *vq = &nvq->vq;
 	struct vfp_busy busy = { };
 	bool starved = false;
-	unsigned int pkts = 0;
+	unsigned int turns = 0;
 	struct vfp_rx_bufs rb;
 	size_t bytes = 0;
 	int len, ret;
@@ -226,26 +267,26 @@ static void vfp_rx(struct vfp_net_vq *nvq, struct socket *sock)
 		ret = vfp_rx_get_bufs(nvq, (u64)len + nvq->vhost_hlen +
 				      nvq->sock_hlen, &rb);
 		if (ret < 0) {
-			/* An IOTLB miss: the UPDATE kicks us, not the tap. */
-			starved = ret == -EAGAIN;
-			break;
-		}
-		if (!ret) {
-			if (vfp_vq_enable_notify(vq)) {
-				vfp_vq_disable_notify(vq);
-				continue;
-			}
-			/* The kick handler resumes when buffers arrive. */
+			/* A guest error, or an IOTLB miss (its UPDATE kicks). */
 			starved = true;
 			break;
 		}
-		if (vfp_rx_one(nvq, sock, &rb, len))
-			break;
-		bytes += len;
-		if (++pkts >= VFP_WEIGHT_PACKETS || bytes >= VFP_WEIGHT_BYTES) {
-			vfp_poll_queue(&nvq->sock_poll);
-			break;
+		if (!ret) {
+			if (!vfp_vq_enable_notify(vq)) {
+				/* The kick handler resumes when buffers arrive. */
+				starved = true;
+				break;
+			}
+			vfp_vq_disable_notify(vq);
+			turns++;
+		} else {
+			if (vfp_rx_one(nvq, sock, &rb, len))
+				break;
+			bytes += len;
+			turns += rb.nbufs;
 		}
+		if (vfp_vq_exceeds_weight(vq, &nvq->sock_poll, turns, bytes))
+			break;
 	}
 	vfp_vq_flush_used(vq);
 	/* Packets waiting for buffers need no wakeup per new packet. */

@@ -110,13 +110,22 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 	return 0;
 }
 
-/* One pass over vq 1.  Caller holds the vq mutex; a backend is attached. */
+/*
+ * One pass over vq 1.  Caller holds the vq mutex; a backend is attached.
+ *
+ * Bound: every turn of the loop counts toward the packet weight, whatever
+ * it did (sent, dropped, refused, lost a race with the guest's kick), so a
+ * pass ends after VFP_WEIGHT_PACKETS turns or VFP_WEIGHT_BYTES bytes and
+ * the worker reschedules; only busy polling turns without a buffer, and
+ * it is bounded by time (vfp_busy_poll()).  A guest error stops the queue
+ * until the guest kicks again, as vhost-net does.
+ */
 static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 {
 	struct vfp_vq *vq = &nvq->vq;
 	struct vfp_busy busy = { };
+	unsigned int turns = 0;
 	size_t bytes = 0;
-	unsigned int pkts = 0;
 	struct vfp_buf buf;
 	int ret;
 
@@ -138,27 +147,24 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 			if (!vfp_vq_enable_notify(vq))
 				break;
 			vfp_vq_disable_notify(vq);
-			continue;
+		} else {
+			vfp_busy_poll_found(vq, &busy);
+			if (buf.in_num) {
+				vfp_vq_err(vq, "TX buffer %u is writable", buf.id);
+				vfp_tx_drop(vq, &buf);
+				break;
+			}
+			if (vfp_tx_send(nvq, sock, &buf) == -EAGAIN) {
+				vfp_vq_discard(vq, 1);
+				/* Come back when the tap has room again. */
+				vfp_poll_start(&nvq->sock_poll, nvq->sock_file);
+				break;
+			}
+			vfp_zc_count_packet(nvq->zc);
+			bytes += buf.out_len;
 		}
-		vfp_busy_poll_found(vq, &busy);
-		if (buf.in_num) {
-			vfp_vq_err(vq, "TX buffer %u is writable", buf.id);
-			vfp_tx_drop(vq, &buf);
-			continue;
-		}
-		if (vfp_tx_send(nvq, sock, &buf) == -EAGAIN) {
-			vfp_vq_discard(vq, 1);
-			/* Come back when the tap has room again. */
-			vfp_poll_start(&nvq->sock_poll, nvq->sock_file);
+		if (vfp_vq_exceeds_weight(vq, &nvq->sock_poll, ++turns, bytes))
 			break;
-		}
-		vfp_zc_count_packet(nvq->zc);
-		bytes += buf.out_len;
-		if (++pkts >= VFP_WEIGHT_PACKETS || bytes >= VFP_WEIGHT_BYTES) {
-			/* Let the other queue run; resume right after. */
-			vfp_poll_queue(&nvq->sock_poll);
-			break;
-		}
 	}
 	vfp_txb_flush(nvq, sock);
 	vfp_vq_flush_used(vq);

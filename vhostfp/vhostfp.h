@@ -185,6 +185,7 @@ struct vfp_vq_area {
 struct vfp_buf {
 	u16 id;				/* what the used entry names */
 	u16 ndesc;			/* descriptors it consumed */
+	unsigned int nread;		/* direct + indirect read: <= num */
 	unsigned int out_num;		/* device-readable iovecs */
 	unsigned int in_num;		/* device-writable iovecs, after out */
 	unsigned int log_num;		/* vfp_log entries filled */
@@ -415,6 +416,8 @@ void vfp_poll_queue(struct vfp_poll *poll);
 bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
 		   const struct vfp_work *own);
 void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
+bool vfp_vq_exceeds_weight(struct vfp_vq *vq, struct vfp_poll *resume,
+			   unsigned int turns, size_t bytes);
 
 /* mem.c APIs: */
 struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);

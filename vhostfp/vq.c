@@ -90,6 +90,15 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 	bool iotlb = vfp_vq_iotlb(vq);
 	int n;
 
+	/*
+	 * The bound of a buffer's walk: no more descriptors, direct and
+	 * indirect together, than the ring holds (zero-length ones add no
+	 * iovec, so iov_max alone would not bound them).
+	 */
+	if (++buf->nread > vq->num) {
+		vfp_vq_err(vq, "buffer of more than %u descriptors", vq->num);
+		return -E2BIG;
+	}
 	if (!write && buf->in_num) {
 		vfp_vq_err(vq, "readable descriptor after writable one");
 		return -EINVAL;

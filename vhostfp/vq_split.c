@@ -171,8 +171,10 @@ static int vfp_split_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 {
 	unsigned int i = head, seen = 0;
 	struct vring_desc desc;
+	u16 flags;
 	int ret;
 
+	/* Bound: vq->num descriptors, direct and indirect (add_range). */
 	for (;;) {
 		if (++seen > vq->num) {
 			vfp_vq_err(vq, "descriptor loop from head %u", head);
@@ -182,7 +184,14 @@ static int vfp_split_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 			vfp_vq_err(vq, "cannot read descriptor %u", i);
 			return -EFAULT;
 		}
-		if (vfp16_to_cpu(vq, desc.flags) & VRING_DESC_F_INDIRECT)
+		flags = vfp16_to_cpu(vq, desc.flags);
+		/* The spec forbids it; the packed walk refuses it too. */
+		if ((flags & VRING_DESC_F_INDIRECT) &&
+		    (flags & VRING_DESC_F_NEXT)) {
+			vfp_vq_err(vq, "indirect descriptor %u in a chain", i);
+			return -EINVAL;
+		}
+		if (flags & VRING_DESC_F_INDIRECT)
 			ret = vfp_split_indirect(vq, buf, &desc, iov, iov_max,
 						 log, log_max);
 		else
@@ -191,7 +200,7 @@ static int vfp_split_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 		if (ret)
 			return ret;
 		buf->ndesc++;
-		if (!(vfp16_to_cpu(vq, desc.flags) & VRING_DESC_F_NEXT))
+		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
 		i = vfp16_to_cpu(vq, desc.next);
 		if (i >= vq->num) {

@@ -357,6 +357,41 @@ TEST_F(ioctl, features_unknown)
 	EXPECT_EQ(-EOPNOTSUPP, xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f));
 }
 
+/*
+ * A running queue keeps its ring layout and event index: SET_FEATURES that
+ * flips them is refused (vhost-fp), while dirty logging may still change
+ * (QEMU turns it on for a migration under a running VM).  vhost_net takes
+ * any change: recorded only.
+ */
+TEST_F(ioctl, features_frozen_while_running)
+{
+	__u64 base = features_for(true, false, true), f;
+	int evt, packed, log;
+
+	ASSERT_EQ(0, guest_dev_start(&self->s.dev, base, RING_NUM,
+				     self->s.tap.fd));
+	f = base & ~F(VIRTIO_RING_F_EVENT_IDX);
+	evt = xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f);
+	f = base | F(VIRTIO_F_RING_PACKED);
+	packed = variant->fp ? xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f) :
+			       -EOPNOTSUPP;
+	f = base | F(VHOST_F_LOG_ALL);
+	log = xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f);
+	TH_LOG("%s, running: event index off %s, packed on %s, log on %s",
+	       dev_name(variant->fp), strerror(-evt), strerror(-packed),
+	       strerror(-log));
+	if (variant->fp) {
+		EXPECT_EQ(-EBUSY, evt);
+		EXPECT_EQ(-EBUSY, packed);
+	}
+	EXPECT_EQ(0, log);
+	/* Detached, the queue may be set up anew. */
+	f = base & ~F(VIRTIO_RING_F_EVENT_IDX);
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_RX, -1));
+	EXPECT_EQ(0, guest_set_backend(self->s.dev.fd, VQ_TX, -1));
+	EXPECT_EQ(0, xioctl(self->s.dev.fd, VHOST_SET_FEATURES, &f));
+}
+
 static void backend_refused(struct __test_metadata *_metadata,
 			    struct ioctl_state *self, bool fp, int fd,
 			    const char *what, int want)

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-args: --timeout 900 --append 'softlockup_panic=1 hung_task_panic=1 hung_task_timeout_secs=10 watchdog_thresh=5 sysctl.kernel.panic_on_rcu_stall=1 rcupdate.rcu_cpu_stall_timeout=10'
+#
+# Liveness under a hostile guest (see liveness.c for the picture): a guest
+# thread produces bad input at full speed for VFP_HOSTILE_S seconds
+# (default 10) while the VMM's ioctls on the device, a second device's
+# traffic, the backend detach and close() must keep working. The kernel
+# is booted to panic on a soft lockup, a hung task or an RCU stall, so a
+# device loop the guest keeps fed kills the VM and fails the run even
+# where the program's own bounds would not notice.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+trap suite_cleanup EXIT
+
+devices=vhost-net
+load_vhost_net 0
+load_vhostfp && devices="vhost-net vhost-fp"
+VFP_DEVICES=$devices run_prog liveness "$@"
+exit "$SUITE_RC"
