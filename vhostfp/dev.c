@@ -386,6 +386,8 @@ static long vfp_ioctl_locked(struct vfp_dev *dev, unsigned int cmd,
 		return vfp_net_set_backend(dev, argp);
 	case VHOST_FP_GET_STATS:
 		return vfp_get_stats(dev, argp);
+	case VHOST_FP_GET_VQ_STATS:
+		return vfp_stats_get_vq(dev, argp);
 	case VHOST_FP_GET_TUNABLES:
 	case VHOST_FP_SET_TUNABLES:
 		return vfp_tunables(dev, cmd, argp);

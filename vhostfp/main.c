@@ -10,9 +10,15 @@
 
 #include "vhostfp.h"
 
-bool vfp_zerocopy_default = true;
+/*
+ * Off by default: a stop (SET_BACKEND(-1), which QEMU does at every VM
+ * stop, migration and unplug) waits for the zero-copy buffers that the
+ * host's egress still holds, however long a qdisc or a paused NIC holds
+ * them (zc.c).  On for hosts whose egress is known to complete promptly.
+ */
+bool vfp_zerocopy_default;
 module_param_named(zerocopy, vfp_zerocopy_default, bool, 0444);
-MODULE_PARM_DESC(zerocopy, "Guest TX zero-copy for new devices (default: on)");
+MODULE_PARM_DESC(zerocopy, "Guest TX zero-copy for new devices (default: off; a VM stop then waits for the egress)");
 
 unsigned int vfp_zc_threshold_default = 256;
 module_param_named(zc_threshold, vfp_zc_threshold_default, uint, 0444);
@@ -40,6 +46,8 @@ static void __exit vfp_mod_exit(void)
 {
 	vfp_dev_uninit();
 	vfp_stats_uninit();
+	/* The last RCU free of a given-up zero-copy set (zc.c) has run. */
+	rcu_barrier();
 }
 
 module_init(vfp_mod_init);

@@ -130,30 +130,38 @@ static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
 }
 
 /*
- * Stop the queue's data path.  Zero-copy buffers still in flight are
- * waited for and returned to the guest, so that GET_VRING_BASE after this
- * describes a quiet ring.  Caller holds the vq mutex.
+ * Stop the queue's data path.  Caller holds the vq mutex.
+ *
+ * @stop (VHOST_NET_SET_BACKEND): zero-copy buffers still in flight are
+ * waited for and given back, so that GET_VRING_BASE after this describes
+ * a quiet ring; the wait lasts as long as the host's egress holds them
+ * (zero-copy is off by default for this reason, see zc.c), and a fatal
+ * signal ends it.  Otherwise (close, RESET_OWNER) nothing is waited for:
+ * the in-flight buffers are given up, as is the ring.
  *
  * Guest memory is the owner's address space: it is written here only
  * from the owner (ioctls, a close() by the owner).  A last close from
  * elsewhere, or at the owner's exit, leaves the ring as it is: nobody
  * can use it any more.
  */
-static void vfp_net_detach(struct vfp_net_vq *nvq)
+static void vfp_net_detach(struct vfp_net_vq *nvq, bool stop)
 {
 	struct vfp_vq *vq = &nvq->vq;
 	bool owner = current->mm && current->mm == vq->dev->mm;
+	struct vfp_zc *zc = nvq->zc;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!nvq->sock_file)
 		return;
 	vfp_poll_stop(&nvq->sock_poll);
-	if (nvq->zc) {
-		vfp_zc_drain(nvq->zc);
+	if (zc) {
+		if (stop)
+			vfp_zc_wait(zc);
 		if (owner)
-			vfp_zc_reap(nvq->zc);
-		vfp_zc_destroy(nvq->zc);
-		nvq->zc = NULL;
+			vfp_zc_reap(zc);
+		/* Pairs with the READ_ONCE() of a lockless stats read. */
+		WRITE_ONCE(nvq->zc, NULL);
+		vfp_zc_release(zc);
 	}
 	if (owner)
 		vfp_vq_flush_used(vq);
@@ -199,7 +207,7 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 		if (ret) {
 			/* The caller still owns the file reference. */
 			get_file(file);
-			vfp_net_detach(nvq);
+			vfp_net_detach(nvq, false);
 			return ret;
 		}
 	}
@@ -231,7 +239,7 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
 		fput(file);
 		goto out;
 	}
-	vfp_net_detach(nvq);
+	vfp_net_detach(nvq, true);
 	if (file) {
 		ret = vfp_net_attach(nvq, file, sock);
 		if (ret)
@@ -242,14 +250,14 @@ out:
 	return ret;
 }
 
-/* Detach both queues.  Caller holds dev->mutex. */
+/* Detach both queues, waiting for nothing.  Caller holds dev->mutex. */
 void vfp_net_stop(struct vfp_dev *dev)
 {
 	unsigned int i;
 
 	for (i = 0; i < VHOST_FP_NVQS; i++) {
 		mutex_lock(&dev->nvqs[i].vq.mutex);
-		vfp_net_detach(&dev->nvqs[i]);
+		vfp_net_detach(&dev->nvqs[i], false);
 		mutex_unlock(&dev->nvqs[i].vq.mutex);
 	}
 	if (dev->worker)

@@ -12,7 +12,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include "vhostfp.h"
 
@@ -41,6 +44,29 @@ static void vfp_stats_read_vq(const struct vfp_vq *vq,
 	out->iotlb_invalidates = READ_ONCE(vq->dev->iotlb.invalidates);
 }
 
+static void vfp_stats_read_ext(struct vfp_net_vq *nvq,
+			       struct vhost_fp_vq_stats_ext *out)
+{
+	const struct vfp_vq_stats *s = &nvq->vq.stats;
+	struct vfp_zc *zc;
+
+	memset(out, 0, sizeof(*out));
+	vfp_stats_read_vq(&nvq->vq, &out->base);
+	/*
+	 * The zero-copy state goes at detach (WRITE_ONCE() there), and is
+	 * freed a grace period after its last reference (zc.c).
+	 */
+	rcu_read_lock();
+	zc = READ_ONCE(nvq->zc);
+	if (zc)
+		out->zc_inflight = vfp_zc_held(zc, &out->zc_oldest_ns);
+	rcu_read_unlock();
+	out->zc_stop_waits = READ_ONCE(s->zc_stop_waits);
+	out->zc_stop_bufs = READ_ONCE(s->zc_stop_bufs);
+	out->zc_stop_wait_ns = READ_ONCE(s->zc_stop_wait_ns);
+	out->zc_orphaned = READ_ONCE(s->zc_orphaned);
+}
+
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out)
 {
 	unsigned int i;
@@ -52,17 +78,36 @@ void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out)
 		vfp_stats_read_vq(&dev->nvqs[i].vq, &out->vq[i]);
 }
 
+/* VHOST_FP_GET_VQ_STATS: as much of the counters as the caller holds. */
+long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp)
+{
+	struct vhost_fp_vq_stats_req req;
+	struct vhost_fp_vq_stats_ext st;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.index >= VHOST_FP_NVQS)
+		return -ENOBUFS;
+	vfp_stats_read_ext(&dev->nvqs[array_index_nospec(req.index,
+							 VHOST_FP_NVQS)], &st);
+	req.size = min_t(u32, req.size, sizeof(st));
+	if (copy_to_user(u64_to_user_ptr(req.addr), &st, req.size) ||
+	    copy_to_user(argp, &req, sizeof(req)))
+		return -EFAULT;
+	return 0;
+}
+
 static int vfp_stats_show(struct seq_file *m, void *unused)
 {
 	static const char * const names[VHOST_FP_NVQS] = { "rx", "tx" };
 	struct vfp_dev *dev = m->private;
-	struct vhost_fp_stats st;
+	struct vhost_fp_vq_stats_ext st;
+	const struct vhost_fp_vq_stats *q = &st.base;
 	unsigned int i;
 
-	vfp_stats_read(dev, &st);
 	seq_printf(m, "owner %d\n", dev->owner_tgid);
 	for (i = 0; i < VHOST_FP_NVQS; i++) {
-		const struct vhost_fp_vq_stats *q = &st.vq[i];
+		vfp_stats_read_ext(&dev->nvqs[i], &st);
 
 		seq_printf(m, "%s packets %llu\n", names[i], q->packets);
 		seq_printf(m, "%s bytes %llu\n", names[i], q->bytes);
@@ -81,6 +126,14 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s iotlb_updates %llu\n", names[i], q->iotlb_updates);
 		seq_printf(m, "%s iotlb_invalidates %llu\n", names[i],
 			   q->iotlb_invalidates);
+		seq_printf(m, "%s zc_inflight %llu\n", names[i], st.zc_inflight);
+		seq_printf(m, "%s zc_oldest_ns %llu\n", names[i], st.zc_oldest_ns);
+		seq_printf(m, "%s zc_stop_waits %llu\n", names[i],
+			   st.zc_stop_waits);
+		seq_printf(m, "%s zc_stop_bufs %llu\n", names[i], st.zc_stop_bufs);
+		seq_printf(m, "%s zc_stop_wait_ns %llu\n", names[i],
+			   st.zc_stop_wait_ns);
+		seq_printf(m, "%s zc_orphaned %llu\n", names[i], st.zc_orphaned);
 	}
 	return 0;
 }

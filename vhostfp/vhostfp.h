@@ -236,6 +236,10 @@ struct vfp_vq_stats {
 	u64 busy_poll_hits;
 	u64 busy_poll_ns;
 	u64 iotlb_misses;
+	u64 zc_stop_waits;
+	u64 zc_stop_bufs;
+	u64 zc_stop_wait_ns;
+	u64 zc_orphaned;
 };
 
 struct vfp_vq {
@@ -539,7 +543,9 @@ struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit);
 bool vfp_zc_put_unsent(struct vfp_zc *zc, struct ubuf_info *uarg);
 void vfp_zc_count_packet(struct vfp_zc *zc);
 void vfp_zc_reap(struct vfp_zc *zc);
-void vfp_zc_drain(struct vfp_zc *zc);
+unsigned int vfp_zc_held(struct vfp_zc *zc, u64 *oldest_ns);
+int vfp_zc_wait(struct vfp_zc *zc);
+void vfp_zc_release(struct vfp_zc *zc);
 
 /* stats.c APIs: */
 int vfp_stats_init(void);
@@ -547,5 +553,6 @@ void vfp_stats_uninit(void);
 void vfp_stats_add_dev(struct vfp_dev *dev);
 void vfp_stats_del_dev(struct vfp_dev *dev);
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out);
+long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp);
 
 #endif /* _VHOSTFP_H */

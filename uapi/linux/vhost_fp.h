@@ -26,12 +26,20 @@
 #define VHOST_FP_NVQS		2
 
 /*
- * Version of struct vhost_fp_stats; bumped when counters are added (they
- * take reserved fields, which older versions leave zero):
+ * Version of the counters, bumped when counters are added:
  * 2: busy_polls, busy_poll_hits, busy_poll_ns.
  * 3: iotlb_misses, iotlb_updates, iotlb_invalidates.
+ * 4: struct vhost_fp_vq_stats_ext and VHOST_FP_GET_VQ_STATS: zc_inflight,
+ *    zc_oldest_ns, zc_stop_waits, zc_stop_bufs, zc_stop_wait_ns,
+ *    zc_orphaned.
+ *
+ * struct vhost_fp_stats (VHOST_FP_GET_STATS) holds the counters of
+ * version 3 and never changes: binaries built against it keep working.
+ * New counters are appended to struct vhost_fp_vq_stats_ext only, and
+ * VHOST_FP_GET_VQ_STATS says how many bytes of it the module filled, so a
+ * tool knows which fields the module it talks to has.
  */
-#define VHOST_FP_STATS_VERSION	3
+#define VHOST_FP_STATS_VERSION	4
 
 /*
  * Counters of one virtqueue since the device was opened: they survive
@@ -67,6 +75,27 @@ struct vhost_fp_stats {
 	struct vhost_fp_vq_stats vq[VHOST_FP_NVQS];
 };
 
+/* One queue's counters, all of them; new ones are only ever appended. */
+struct vhost_fp_vq_stats_ext {
+	struct vhost_fp_vq_stats base;	/* the counters of version 3 */
+	/*
+	 * Since version 4: zero-copy buffers held by the host's egress (a
+	 * qdisc, a NIC's TX ring) while the guest waits for them.  TX only.
+	 */
+	__u64 zc_inflight;	/* buffers in flight now */
+	__u64 zc_oldest_ns;	/* age of the oldest of them, nanoseconds */
+	__u64 zc_stop_waits;	/* stops (SET_BACKEND) that waited for some */
+	__u64 zc_stop_bufs;	/* buffers those stops waited for */
+	__u64 zc_stop_wait_ns;	/* time those stops waited, nanoseconds */
+	__u64 zc_orphaned;	/* buffers given up at close or RESET_OWNER */
+};
+
+struct vhost_fp_vq_stats_req {
+	__u32 index;		/* in: VHOST_FP_VQ_RX or VHOST_FP_VQ_TX */
+	__u32 size;		/* in: bytes at addr; out: bytes written */
+	__u64 addr;		/* in: a struct vhost_fp_vq_stats_ext (or a prefix) */
+};
+
 /* vhost_fp_tunables.flags */
 #define VHOST_FP_F_ZEROCOPY	0x1U	/* guest TX zero-copy on */
 
@@ -82,6 +111,14 @@ struct vhost_fp_tunables {
  * Allowed at any time after open (counters are zero before SET_OWNER).
  */
 #define VHOST_FP_GET_STATS	_IOR(VHOST_FP_IOC_MAGIC, 0xF0, struct vhost_fp_stats)
+
+/*
+ * VHOST_FP_GET_VQ_STATS: read one queue's counters into the caller's
+ * struct vhost_fp_vq_stats_ext: min(size, the module's size) bytes.  size
+ * comes back as the bytes written: fields past it are ones the module
+ * does not have.  Allowed at any time after open; bad index: -ENOBUFS.
+ */
+#define VHOST_FP_GET_VQ_STATS	_IOWR(VHOST_FP_IOC_MAGIC, 0xF3, struct vhost_fp_vq_stats_req)
 
 /*
  * VHOST_FP_GET_TUNABLES: read this device's tunables.  After open they

@@ -4,7 +4,7 @@
  *
  *   vhostfp-stat                 every device, from debugfs (root)
  *   vhostfp-stat -p PID -f FD    the device open as FD in process PID,
- *                                through VHOST_FP_GET_STATS on a copy of
+ *                                through VHOST_FP_GET_VQ_STATS on a copy of
  *                                that fd (pidfd_getfd(): needs ptrace
  *                                rights on PID)
  *   -i SECONDS                   repeat every SECONDS
@@ -13,6 +13,7 @@
  * "<rx|tx> <counter> <value>" after an "owner <tgid>" line.  Counters a
  * module does not print (an older one) show as 0.
  */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -37,10 +38,15 @@ static const char * const counters[] = {
 	"kicks", "calls", "batches", "drops", "guest_errors",
 	"busy_polls", "busy_poll_hits", "busy_poll_ns",
 	"iotlb_misses", "iotlb_updates", "iotlb_invalidates",
+	"zc_inflight", "zc_oldest_ns", "zc_stop_waits", "zc_stop_bufs",
+	"zc_stop_wait_ns", "zc_orphaned",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NCOUNTERS ARRAY_SIZE(counters)
+
+/* read_fd_queue() fills them by index. */
+static_assert(NCOUNTERS == 22, "read_fd_queue() and counters[] differ");
 
 static void print_header(void)
 {
@@ -109,9 +115,56 @@ static int show_debugfs(void)
 	return 0;
 }
 
+/*
+ * One queue's counters in the order of counters[]: through
+ * VHOST_FP_GET_VQ_STATS, which says how much of the struct the module
+ * filled (what it lacks stays 0), or VHOST_FP_GET_STATS from a module
+ * older than version 4.
+ */
+static int read_fd_queue(int dfd, unsigned int q, __u64 *v)
+{
+	struct vhost_fp_vq_stats_ext ext = {};
+	struct vhost_fp_vq_stats_req req = {
+		.index = q,
+		.size = sizeof(ext),
+		.addr = (unsigned long)&ext,
+	};
+	const struct vhost_fp_vq_stats *s = &ext.base;
+	struct vhost_fp_stats st;
+
+	if (ioctl(dfd, VHOST_FP_GET_VQ_STATS, &req)) {
+		if (errno != ENOTTY || ioctl(dfd, VHOST_FP_GET_STATS, &st))
+			return -1;
+		ext.base = st.vq[q];
+	}
+	v[0] = s->packets;
+	v[1] = s->bytes;
+	v[2] = s->zc_sent;
+	v[3] = s->zc_completed;
+	v[4] = s->zc_copied;
+	v[5] = s->kicks;
+	v[6] = s->calls;
+	v[7] = s->batches;
+	v[8] = s->drops;
+	v[9] = s->guest_errors;
+	v[10] = s->busy_polls;
+	v[11] = s->busy_poll_hits;
+	v[12] = s->busy_poll_ns;
+	v[13] = s->iotlb_misses;
+	v[14] = s->iotlb_updates;
+	v[15] = s->iotlb_invalidates;
+	v[16] = ext.zc_inflight;
+	v[17] = ext.zc_oldest_ns;
+	v[18] = ext.zc_stop_waits;
+	v[19] = ext.zc_stop_bufs;
+	v[20] = ext.zc_stop_wait_ns;
+	v[21] = ext.zc_orphaned;
+	return 0;
+}
+
 static int show_fd(int pid, int fd)
 {
-	struct vhost_fp_stats st;
+	__u64 v[VHOST_FP_NVQS][NCOUNTERS];
 	int pidfd, dfd;
 	char name[32];
 
@@ -126,28 +179,18 @@ static int show_fd(int pid, int fd)
 		perror("vhostfp-stat: pidfd_getfd");
 		return 1;
 	}
-	if (ioctl(dfd, VHOST_FP_GET_STATS, &st)) {
-		perror("vhostfp-stat: VHOST_FP_GET_STATS");
-		close(dfd);
-		return 1;
+	for (unsigned int q = 0; q < VHOST_FP_NVQS; q++) {
+		if (read_fd_queue(dfd, q, v[q])) {
+			perror("vhostfp-stat: VHOST_FP_GET_VQ_STATS");
+			close(dfd);
+			return 1;
+		}
 	}
 	close(dfd);
 	snprintf(name, sizeof(name), "%d:%d", pid, fd);
 	print_header();
-	for (unsigned int q = 0; q < st.nvqs && q < VHOST_FP_NVQS; q++) {
-		const struct vhost_fp_vq_stats *s = &st.vq[q];
-		__u64 v[NCOUNTERS] = {
-			s->packets, s->bytes, s->zc_sent, s->zc_completed,
-			s->zc_copied, s->kicks, s->calls, s->batches, s->drops,
-			s->guest_errors,
-			/* Zero from a version 1 module (reserved fields). */
-			s->busy_polls, s->busy_poll_hits, s->busy_poll_ns,
-			/* Zero from a version 2 module. */
-			s->iotlb_misses, s->iotlb_updates, s->iotlb_invalidates,
-		};
-
-		print_row(name, q == VHOST_FP_VQ_RX ? "rx" : "tx", v);
-	}
+	print_row(name, "rx", v[VHOST_FP_VQ_RX]);
+	print_row(name, "tx", v[VHOST_FP_VQ_TX]);
 	return 0;
 }
 

@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-args: --timeout 900 --append 'hung_task_panic=1 hung_task_timeout_secs=20'
+#
+# A VM stop, a close and a killed VMM while the host's egress holds the
+# guest's packets (a slow tbf, a long netem delay, a plug never released;
+# see stop.c for the picture): bounded on vhost-fp's default and on
+# vhost_net's, references with zero-copy on. Two passes for the two
+# settings of vhost_net's load-time parameter.
+
+set -u
+. "$(dirname "$0")/lib.sh"
+trap suite_cleanup EXIT
+
+vfp_modprobe bridge dummy sch_plug sch_tbf sch_netem
+devices=vhost-net
+load_vhost_net 0
+load_vhostfp && devices="vhost-net vhost-fp"
+VFP_DEVICES=$devices run_prog stop "$@"
+
+load_vhost_net 1
+VFP_DEVICES=vhost-net run_prog stop "$@"
+exit "$SUITE_RC"
