@@ -16,7 +16,16 @@
  * device must close in bounded time.  The harness fails the run on any
  * kernel report; fuzz.sh unloads the module and scans kmemleak after.
  *
- * usage: fuzz [--seed S] [--ops N] [--time SEC] [--no-faults] [-v]
+ * Liveness oracle: a watchdog thread fails the run when an ioctl or a
+ * close() on the fuzzed device has not returned after LIVE_IOCTL_MS: a
+ * device whose worker a guest can hold blocks its VMM's ioctls.  With
+ * --pattern K the guest writes only hostile kind K (split_hostile()), on
+ * every step and without sleeping, so that one bad input is kept up at
+ * full speed while the ioctls go on; --pattern all moves to the next
+ * kind every PATTERN_SECS seconds.
+ *
+ * usage: fuzz [--seed S] [--ops N] [--time SEC] [--no-faults]
+ *             [--pattern K|all] [-v]
  * The seed is printed first and again on failure: --seed S --ops N
  * replays the same sequence of operations (thread timing aside).
  */
@@ -49,7 +58,8 @@
 			 F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_F_VERSION_1))
 #define LIVE_EVERY	4096	/* ops between checks that traffic flows */
 #define LIVE_WAIT_MS	30000	/* longest wait for it: a hang, not a speed */
-#define CLOSE_WAIT_MS	30000
+#define LIVE_IOCTL_MS	2000	/* an ioctl that waits longer fails */
+#define PATTERN_SECS	3	/* --pattern all: seconds per kind */
 #define MAX_REGIONS	520
 #define REGIONS_MAX	509	/* vhost's max_mem_regions default */
 #define KSFT_FAIL_RC	1
@@ -72,6 +82,10 @@ static struct {
 	int efd, null_fd, udp_fd, tun_fd, log_efd; /* wrong and spare fds */
 	__u8 *edge_page;		/* a page followed by a PROT_NONE one */
 	struct vhost_memory *table;	/* room for MAX_REGIONS regions */
+	/* The device call in progress, for the watchdog: 0 when none. */
+	__u64 call_start_ns;		/* atomic */
+	unsigned long call_cmd;		/* atomic: its ioctl, 0: close() */
+	bool pattern_cycle;		/* --pattern all */
 } fz;
 
 static void fz_fail(const char *fmt, ...)
@@ -199,13 +213,74 @@ static void fz_inject_disarm(void)
 		fz_fail("cannot disarm fail-nth: %s", strerror(errno));
 }
 
+static __u64 fz_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The watchdog watches what runs between these two. */
+static void fz_call_begin(unsigned long cmd)
+{
+	__atomic_store_n(&fz.call_cmd, cmd, __ATOMIC_RELAXED);
+	__atomic_store_n(&fz.call_start_ns, fz_now_ns(), __ATOMIC_RELEASE);
+}
+
+static void fz_call_end(void)
+{
+	__atomic_store_n(&fz.call_start_ns, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The liveness oracle: a device call that has not returned within
+ * LIVE_IOCTL_MS fails the run.  The process then exits; a call stuck in
+ * the kernel keeps it until the guest thread is gone (exit kills it).
+ */
+static void *fz_watchdog(void *arg)
+{
+	__u64 start, late = LIVE_IOCTL_MS * 1000000ULL;
+
+	for (;;) {
+		usleep(50000);
+		start = __atomic_load_n(&fz.call_start_ns, __ATOMIC_ACQUIRE);
+		if (!start || fz_now_ns() - start < late)
+			continue;
+		printf("# FAIL at op %lu (%s): %s %#lx has not returned after %d ms\n",
+		       fz.op, fz.op_name ? fz.op_name : "setup",
+		       __atomic_load_n(&fz.call_cmd, __ATOMIC_RELAXED) ?
+		       "ioctl" : "close()",
+		       __atomic_load_n(&fz.call_cmd, __ATOMIC_RELAXED),
+		       LIVE_IOCTL_MS);
+		printf("# replay: fuzz --seed %llu --ops %lu\nnot ok 1 fuzz\n",
+		       (unsigned long long)fz.seed, fz.op + 1);
+		fflush(stdout);
+		_exit(KSFT_FAIL_RC);
+	}
+	return NULL;
+}
+
+/* close() of a fuzzed device, under the watchdog: 0 or -errno. */
+static int fz_close(int fd)
+{
+	int ret;
+
+	fz_call_begin(0);
+	ret = close(fd) ? -errno : 0;
+	fz_call_end();
+	return ret;
+}
+
 static int fz_ioctl_fd(int fd, unsigned long cmd, void *arg)
 {
 	int ret, e;
 
 	fz_inject_arm();
+	fz_call_begin(cmd);
 	ret = ioctl(fd, cmd, arg);
 	e = errno;
+	fz_call_end();
 	fz_inject_disarm();
 	if (ret > 0)
 		fz_fail("ioctl %#lx returned %d", cmd, ret);
@@ -918,7 +993,7 @@ static int op_reopen(struct rng *r)
 	int ret;
 
 	fz.reopens++;
-	ret = close_bounded(f->dev.fd, CLOSE_WAIT_MS);
+	ret = fz_close(f->dev.fd);
 	if (ret)
 		fz_fail("close() of the device: %s", strerror(-ret));
 	f->dev.fd = open(guest_dev_path(true), O_RDWR | O_CLOEXEC);
@@ -1140,7 +1215,8 @@ static int fz_setup(void)
 static void fz_usage(void)
 {
 	fprintf(stderr, "usage: fuzz [--seed S] [--ops N] [--time SEC]\n"
-		"            [--hostile N (1 in N guest steps)] [--no-faults] [-v]\n");
+		"            [--hostile N (1 in N guest steps)] [--no-faults]\n"
+		"            [--pattern K (0..%d) | all] [-v]\n", HOSTILE_KINDS - 1);
 	exit(2);
 }
 
@@ -1152,6 +1228,7 @@ int main(int argc, char **argv)
 		{ "time", required_argument, NULL, 't' },
 		{ "hostile", required_argument, NULL, 'H' },
 		{ "no-faults", no_argument, NULL, 'F' },
+		{ "pattern", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{}
 	};
@@ -1164,8 +1241,11 @@ int main(int argc, char **argv)
 	int c, i;
 
 	fz.seed = env_ulong("VFP_FUZZ_SEED", 0);
+	pthread_t watchdog;
+
 	fz.f.hostile_one_in = 64;
-	while ((c = getopt_long(argc, argv, "s:n:t:H:Fv", lopts, NULL)) != -1) {
+	fz.f.pattern = -1;
+	while ((c = getopt_long(argc, argv, "s:n:t:H:FP:v", lopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			fz.seed = strtoull(optarg, NULL, 0);
@@ -1182,6 +1262,13 @@ int main(int argc, char **argv)
 		case 'F':
 			faults = false;
 			break;
+		case 'P':
+			fz.pattern_cycle = !strcmp(optarg, "all");
+			fz.f.pattern = fz.pattern_cycle ? 0 : atoi(optarg);
+			if (fz.f.pattern < 0 || fz.f.pattern >= HOSTILE_KINDS)
+				fz_usage();
+			fz.f.hostile_one_in = 1;
+			break;
 		case 'v':
 			fz.verbose = true;
 			break;
@@ -1196,11 +1283,19 @@ int main(int argc, char **argv)
 	printf("# seed %llu ops %lu time limit %.0f s (replay: fuzz --seed %llu --ops %lu)\n",
 	       (unsigned long long)fz.seed, nops, limit,
 	       (unsigned long long)fz.seed, nops);
+	if (fz.pattern_cycle)
+		printf("# hostile writes of each kind in turn, %d s each, every guest step\n",
+		       PATTERN_SECS);
+	else if (fz.f.pattern >= 0)
+		printf("# hostile writes of kind %d only, every guest step\n",
+		       fz.f.pattern);
 	if (!guest_dev_present(true)) {
 		printf("ok 1 fuzz # SKIP no %s\n", guest_dev_path(true));
 		return KSFT_SKIP_RC;
 	}
 	fz_fatal_setup();
+	if (pthread_create(&watchdog, NULL, fz_watchdog, NULL))
+		fz_fail("watchdog thread");
 	r.s = fz.seed;
 	fz.f.guest_rng.s = fz.seed * 3 + 1;
 	fz.f.host_rng.s = fz.seed * 5 + 2;
@@ -1229,6 +1324,10 @@ int main(int argc, char **argv)
 			fz_live_check(&r);
 		if (n % 256 == 255) {
 			t = now_s() - t0;
+			if (fz.pattern_cycle)
+				__atomic_store_n(&fz.f.pattern,
+						 (int)(t / PATTERN_SECS) % HOSTILE_KINDS,
+						 __ATOMIC_RELAXED);
 			if (t - shown >= 60) {
 				printf("# %lu ops in %.0f s, %lu faults injected\n",
 				       n + 1, t, fz.faults);
@@ -1245,8 +1344,9 @@ int main(int argc, char **argv)
 	fz_live_check(&r);
 	t = now_s() - t0;
 	fuzz_threads_stop(&fz.f);
-	if (close_bounded(fz.f.dev.fd, CLOSE_WAIT_MS))
-		fz_fail("final close() did not return");
+	c = fz_close(fz.f.dev.fd);
+	if (c)
+		fz_fail("final close(): %s", strerror(-c));
 	for (i = 0; i < (int)NOPS; i++)
 		printf("# %-18s %9lu ops %9lu errors %8.1f s\n", ops[i].name,
 		       counts[i], errs[i], secs[i]);

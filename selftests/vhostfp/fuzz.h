@@ -55,6 +55,8 @@ struct guest_ring_ops {
 
 extern const struct guest_ring_ops split_ring_ops;
 
+#define HOSTILE_KINDS	13	/* kinds of hostile write (split_hostile()) */
+
 struct fuzz {
 	struct guest_dev dev;
 	struct guest_tap tap;
@@ -77,6 +79,12 @@ struct fuzz {
 	bool stop;			/* atomic: threads return */
 	bool calm;			/* atomic: guest is not hostile */
 	unsigned int hostile_one_in;	/* guest steps per hostile write */
+	/*
+	 * -1: hostile writes of any kind.  Otherwise the guest writes only
+	 * that kind (split_hostile()'s cases, HOSTILE_KINDS of them), every
+	 * step, without sleeping: one bad input kept up at full speed.
+	 */
+	int pattern;
 	struct rng guest_rng, host_rng;
 	pthread_t guest_thread, host_thread;
 

@@ -261,10 +261,11 @@ static void split_hostile(struct fuzz *f, struct rng *r)
 	bool rx = vq->index == VQ_RX;
 	__u16 wr = rx ? VRING_DESC_F_WRITE : 0;
 	unsigned int i = rnd(r, vq->num), j;
+	int kind = __atomic_load_n(&f->pattern, __ATOMIC_RELAXED);
 	__u64 one = 1;
 
 	f->hostile_ops++;
-	switch (rnd(r, 13)) {
+	switch (kind >= 0 ? kind : (int)rnd(r, HOSTILE_KINDS)) {
 	case 0:	/* a garbage descriptor, made available */
 		guest_vq_set_desc(vq, i, fuzz_gpa(f, r), edge_u32(r),
 				  rnd(r, 1 << 16), edge_u32(r));
@@ -367,7 +368,9 @@ static void *guest_thread(void *arg)
 		p[0] = (struct pollfd){ .fd = f->dev.vq[0].call, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = f->dev.vq[1].call, .events = POLLIN };
 		pthread_mutex_unlock(&f->ring_lock);
-		poll(p, 2, 2);
+		/* One pattern at full speed: only look at the calls. */
+		poll(p, 2, __atomic_load_n(&f->pattern, __ATOMIC_RELAXED) >= 0 ?
+		     0 : 2);
 	}
 	return NULL;
 }
