@@ -312,6 +312,25 @@ static long vfp_tunables(struct vfp_dev *dev, unsigned int cmd,
 	return 0;
 }
 
+/*
+ * VHOST_SET_FORK_FROM_OWNER, answered as 6.12-stable's vhost does: only
+ * before SET_OWNER (-EBUSY after), VHOST_FORK_OWNER_KTHREAD or _TASK
+ * (-EINVAL otherwise).  vhostfp makes one kind of worker per kernel
+ * (worker.c): asking for the other is -EOPNOTSUPP.
+ */
+static long vfp_set_fork_owner(struct vfp_dev *dev, u8 __user *argp)
+{
+	u8 mode;
+
+	if (dev->mm)
+		return -EBUSY;
+	if (get_user(mode, argp))
+		return -EFAULT;
+	if (mode != VHOST_FORK_OWNER_KTHREAD && mode != VHOST_FORK_OWNER_TASK)
+		return -EINVAL;
+	return mode == vfp_worker_mode() ? 0 : -EOPNOTSUPP;
+}
+
 /* The vring ioctls name their queue in the first field of their argument. */
 static long vfp_vring_ioctl(struct vfp_dev *dev, unsigned int cmd,
 			    void __user *argp)
@@ -371,6 +390,10 @@ static long vfp_ioctl_locked(struct vfp_dev *dev, unsigned int cmd,
 	case VHOST_GET_FEATURES:
 		return copy_to_user(argp, &features, sizeof(features)) ?
 		       -EFAULT : 0;
+	case VHOST_SET_FORK_FROM_OWNER:
+		return vfp_set_fork_owner(dev, argp);
+	case VHOST_GET_FORK_FROM_OWNER:
+		return put_user(vfp_worker_mode(), (u8 __user *)argp);
 	case VHOST_SET_FEATURES:
 		return vfp_set_features(dev, argp);
 	case VHOST_SET_MEM_TABLE:

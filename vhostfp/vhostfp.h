@@ -84,12 +84,16 @@ struct vfp_work {
 
 #define VFP_WORK_QUEUED		0
 
-/* The kernel thread that runs a device's handlers in its owner's mm. */
+/* The thread that runs a device's handlers in its owner's mm (worker.c). */
 struct vfp_worker {
-	struct task_struct *task;
+	struct task_struct *task;	/* a kthread (6.1), or NULL */
+	struct vhost_task *vtsk;	/* a thread of the owner (6.12), or NULL */
 	struct llist_head work_list;	/* lock-free, any context adds */
-	struct mm_struct *mm;		/* owner's mm, adopted by task */
-	bool batch_more;		/* task only: taken work still to run */
+	struct mm_struct *mm;		/* owner's mm, adopted by a kthread */
+	bool batch_more;		/* worker only: taken work still to run */
+	/* Protects killed: a flush checks it and queues in one step. */
+	spinlock_t lock;
+	bool killed;			/* vhost_task died with its owner */
 };
 
 /*
@@ -410,6 +414,7 @@ void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work);
 void vfp_worker_flush(struct vfp_worker *worker);
 bool vfp_worker_has_other_work(struct vfp_worker *worker,
 			       const struct vfp_work *own);
+u8 vfp_worker_mode(void);
 
 /* poll.c APIs: */
 void vfp_poll_init(struct vfp_poll *poll, struct vfp_vq *vq,

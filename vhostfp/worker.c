@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The worker: a kernel thread that runs queued handlers inside the owner's
- * address space (so guest memory is plain user memory to it) and inside
- * the owner's cgroups (so its CPU time is charged to the VM).
+ * The worker: the thread that runs a device's queued handlers inside the
+ * owner's address space (so guest memory is plain user memory to it) and
+ * inside the owner's cgroups (so its CPU time is charged to the VM).
+ *
+ * Where the kernel has vhost_task (6.12), the worker is one, as vhost's
+ * is: a thread of the owner's process, made by the owner at SET_OWNER,
+ * that shares its mm, is in its cgroups and counts in its RLIMIT_NPROC,
+ * and dies with it (SIGKILL: vfp_worker_killed()).  On 6.1 it is a
+ * kthread that adopts the owner's mm (kthread_use_mm()) and cgroups
+ * (cgroup_attach_task_all()).  VHOST_GET_FORK_FROM_OWNER says which.
  *
  * One worker serves a whole device today; every queue reaches it through
  * vq->worker, so per-queue workers only change who creates them.
@@ -11,6 +18,7 @@
 
 #include <linux/cgroup.h>
 #include <linux/completion.h>
+#include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -28,14 +36,26 @@ void vfp_work_init(struct vfp_work *work, vfp_work_fn_t fn)
 	work->fn = fn;
 }
 
-/* Any context.  A work already queued and not yet started is not re-added. */
+static void vfp_worker_wake(struct vfp_worker *worker)
+{
+	if (VFP_WORKER_IS_TASK)
+		vhost_task_wake(worker->vtsk);
+	else
+		wake_up_process(worker->task);
+}
+
+/*
+ * Any context.  A work already queued and not yet started is not re-added.
+ * Once a vhost_task worker was killed with its owner, works queued here
+ * are never run: only a flush waits for its work, and it checks first.
+ */
 void vfp_worker_queue(struct vfp_worker *worker, struct vfp_work *work)
 {
 	if (test_and_set_bit(VFP_WORK_QUEUED, &work->flags))
 		return;
 	/* llist_add() orders the work's setup before the thread sees it. */
 	llist_add(&work->node, &worker->work_list);
-	wake_up_process(worker->task);
+	vfp_worker_wake(worker);
 }
 
 static void vfp_worker_run(struct vfp_worker *worker, struct llist_node *node)
@@ -56,6 +76,39 @@ static void vfp_worker_run(struct vfp_worker *worker, struct llist_node *node)
 		work->fn(work);
 		cond_resched();
 	}
+}
+
+/* vhost_task: called in TASK_INTERRUPTIBLE; false: nothing ran, sleep. */
+static bool vfp_worker_task_fn(void *data)
+{
+	struct vfp_worker *worker = data;
+	struct llist_node *node;
+
+	node = llist_del_all(&worker->work_list);
+	if (!node)
+		return false;
+	__set_current_state(TASK_RUNNING);
+	vfp_worker_run(worker, node);
+	return true;
+}
+
+/*
+ * vhost_task: the owner was killed, and the worker with it; its task is
+ * on its way out.  From now on no flush waits (vfp_worker_flush()), and
+ * what was queued before, flushes included, runs here one last time:
+ * the owner's mm is still there.
+ */
+static void vfp_worker_killed(void *data)
+{
+	struct vfp_worker *worker = data;
+	struct llist_node *node;
+
+	spin_lock(&worker->lock);
+	worker->killed = true;
+	spin_unlock(&worker->lock);
+	node = llist_del_all(&worker->work_list);
+	if (node)
+		vfp_worker_run(worker, node);
 }
 
 static int vfp_worker_fn(void *data)
@@ -83,42 +136,67 @@ static int vfp_worker_fn(void *data)
 	return 0;
 }
 
+/* The owner's own thread: see the top of this file. */
+static int vfp_worker_start_task(struct vfp_worker *worker, const char *name)
+{
+	struct vhost_task *vtsk;
+
+	vtsk = vhost_task_create(vfp_worker_task_fn, vfp_worker_killed,
+				 worker, name);
+	if (IS_ERR(vtsk))
+		return PTR_ERR(vtsk);
+	worker->vtsk = vtsk;
+	vhost_task_start(vtsk);
+	return 0;
+}
+
+static int vfp_worker_start_kthread(struct vfp_worker *worker,
+				    const char *name)
+{
+	struct task_struct *task;
+	int ret;
+
+	task = kthread_create(vfp_worker_fn, worker, "%s", name);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	worker->task = task;
+	/* Still stopped: it has not run a single handler yet. */
+	ret = cgroup_attach_task_all(current, task);
+	if (ret) {
+		kthread_stop(task);
+		return ret;
+	}
+	wake_up_process(task);
+	return 0;
+}
+
 /*
- * Called by the owner (SET_OWNER): current's cgroups are the worker's.
- * @mm must stay alive until vfp_worker_destroy().
+ * Called by the owner (SET_OWNER): current is the process the worker
+ * joins (vhost_task) or whose cgroups it takes (kthread).  @mm must stay
+ * alive until vfp_worker_destroy().  -EAGAIN: the owner's RLIMIT_NPROC.
  */
 int vfp_worker_create(struct vfp_worker **out, struct mm_struct *mm,
 		      const char *name)
 {
 	struct vfp_worker *worker;
-	struct task_struct *task;
 	int ret;
 
 	worker = kzalloc(sizeof(*worker), GFP_KERNEL_ACCOUNT);
 	if (!worker)
 		return -ENOMEM;
 	init_llist_head(&worker->work_list);
+	spin_lock_init(&worker->lock);
 	worker->mm = mm;
-
-	task = kthread_create(vfp_worker_fn, worker, "%s", name);
-	if (IS_ERR(task)) {
-		ret = PTR_ERR(task);
-		goto err_free;
+	if (VFP_WORKER_IS_TASK)
+		ret = vfp_worker_start_task(worker, name);
+	else
+		ret = vfp_worker_start_kthread(worker, name);
+	if (ret) {
+		kfree(worker);
+		return ret;
 	}
-	worker->task = task;
-	/* Still stopped: it has not run a single handler yet. */
-	ret = cgroup_attach_task_all(current, task);
-	if (ret)
-		goto err_stop;
-	wake_up_process(task);
 	*out = worker;
 	return 0;
-
-err_stop:
-	kthread_stop(task);
-err_free:
-	kfree(worker);
-	return ret;
 }
 
 static void vfp_worker_flush_fn(struct vfp_work *work)
@@ -128,14 +206,25 @@ static void vfp_worker_flush_fn(struct vfp_work *work)
 	complete(&flush->done);
 }
 
-/* Wait until every work queued before this call has run. */
+/*
+ * Wait until every work queued before this call has run.  A killed
+ * worker ran what it had (vfp_worker_killed()) and runs nothing more:
+ * nothing to wait for.  The check and the queueing are one step under
+ * worker->lock, so a flush is either seen by the kill handler or sees it.
+ */
 void vfp_worker_flush(struct vfp_worker *worker)
 {
 	struct vfp_flush flush;
 
 	init_completion(&flush.done);
 	vfp_work_init(&flush.work, vfp_worker_flush_fn);
+	spin_lock(&worker->lock);
+	if (worker->killed) {
+		spin_unlock(&worker->lock);
+		return;
+	}
 	vfp_worker_queue(worker, &flush.work);
+	spin_unlock(&worker->lock);
 	wait_for_completion(&flush.done);
 }
 
@@ -158,13 +247,33 @@ bool vfp_worker_has_other_work(struct vfp_worker *worker,
 	return false;
 }
 
-/* Caller has stopped every source of work (polls, zero-copy completions). */
+/*
+ * Caller has stopped every source of work (polls, zero-copy completions).
+ * Works a killed worker left queued are taken off, so that they can be
+ * queued to a next worker (a work is queued at most once).
+ */
 void vfp_worker_destroy(struct vfp_worker *worker)
 {
+	struct vfp_work *work, *next;
+	struct llist_node *node;
+
 	if (!worker)
 		return;
 	vfp_worker_flush(worker);
-	kthread_stop(worker->task);
-	WARN_ON_ONCE(!llist_empty(&worker->work_list));
+	if (VFP_WORKER_IS_TASK)
+		vhost_task_stop(worker->vtsk);
+	else
+		kthread_stop(worker->task);
+	node = llist_del_all(&worker->work_list);
+	/* Bound: each work of the device is on the list at most once. */
+	llist_for_each_entry_safe(work, next, node, node)
+		clear_bit(VFP_WORK_QUEUED, &work->flags);
 	kfree(worker);
+}
+
+/* VHOST_GET_FORK_FROM_OWNER: the kind of worker vfp_worker_create() makes. */
+u8 vfp_worker_mode(void)
+{
+	return VFP_WORKER_IS_TASK ? VHOST_FORK_OWNER_TASK :
+				    VHOST_FORK_OWNER_KTHREAD;
 }
