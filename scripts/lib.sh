@@ -111,7 +111,7 @@ kvm_usable()
 # scan is made by vm-init, which prints each object (known stock leaks
 # as one "known" line), or by a test, which fails itself on a report.
 # "BUG <cache> (" is SLUB's own report (slub_debug, scripts/vm --slab-debug).
-KERNEL_BAD='WARNING:|BUG:|BUG [^ ]+ \(|Oops|general protection fault|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption'
+KERNEL_BAD='WARNING:|BUG:|BUG [^ ]+ \(|Oops|general protection fault|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption|blocked for more than [0-9]+ seconds|detected stalls on CPUs'
 
 # vm_watchdog TIMEOUT_PID SECONDS: QEMU outlived its timeout's SIGKILL, so
 # it sleeps in the kernel: write where to $RUN/stuck (and, inside a VM, every
