@@ -8,6 +8,8 @@
 #
 # usage: guest-xfer.sh GUEST ADDR/PREFIX PEER MB
 # VFP_GUEST_CHECK=NAME runs guest_check_NAME DEV before the traffic.
+# VFP_GUEST_BEFORE=NAME runs guest_before_NAME DEV PEER after the ping,
+# before the transfer.
 
 set -eu
 . "$(dirname "$0")/../lib.sh"
@@ -56,6 +58,25 @@ guest_check_iommu()
 	dmesg | grep -iE 'DMAR|IOMMU' | head -5 || true
 }
 
+# For stop.sh: 1400-byte UDP datagrams to the peer at full speed for
+# VFP_BLAST_S seconds (the host holds them in its egress meanwhile and
+# stops and resumes the VM), then wait until the peer answers promptly
+# again (the host let its egress go).
+guest_before_blast()
+{
+	local tries=$((120 * ${VFP_SLOW:-1}))
+
+	echo "VFP-BLAST for ${VFP_BLAST_S:-20} s"
+	timeout "${VFP_BLAST_S:-20}" socat -u -b 1400 /dev/zero \
+		UDP-SENDTO:"$2":5003 2>/dev/null || true
+	while [ "$tries" -gt 0 ]; do
+		ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+		tries=$((tries - 1))
+	done
+	echo "the peer did not answer within 1 s after the blast"
+	exit 1
+}
+
 if [ "$GUEST" = virtio_guest ]; then
 	insmod "$(vfp_ko virtio_guest)"
 else
@@ -71,6 +92,7 @@ echo "interface $dev driver $GUEST"
 ip link set "$dev" up
 ip addr add "$ADDR" dev "$dev"
 ping -c 3 -W 5 "$PEER"
+[ -z "${VFP_GUEST_BEFORE:-}" ] || "guest_before_$VFP_GUEST_BEFORE" "$dev" "$PEER"
 
 head -c "${MB}M" /dev/urandom >/tmp/tx.bin
 echo "VFP-TX-SHA $(sha256sum </tmp/tx.bin | cut -d' ' -f1)"

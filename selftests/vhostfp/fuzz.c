@@ -59,7 +59,7 @@
 #define LIVE_EVERY	4096	/* ops between checks that traffic flows */
 #define LIVE_WAIT_MS	30000	/* longest wait for it: a hang, not a speed */
 #define LIVE_IOCTL_MS	2000	/* an ioctl that waits longer fails */
-#define PATTERN_SECS	3	/* --pattern all: seconds per kind */
+#define PATTERN_SECS	2	/* --pattern all: seconds per kind */
 #define MAX_REGIONS	520
 #define REGIONS_MAX	509	/* vhost's max_mem_regions default */
 #define KSFT_FAIL_RC	1
