@@ -74,7 +74,13 @@ l2_start()
 		--netdev "$NETDEV" --qemu-args "-qmp unix:$QMP,server=on,wait=off" \
 		-- "$1" >/tmp/vfp-vmstop-l2.out 2>&1 &
 	L2_PID=$!
-	vfp_wait_for test -S "$QMP" || fail "QEMU's QMP socket did not appear"
+	# The socket's file appears at bind(), before QEMU listens on it.
+	local i
+	for ((i = 0; i < 100; i++)); do
+		socat -u OPEN:/dev/null UNIX-CONNECT:"$QMP" 2>/dev/null && break
+		kill -0 "$L2_PID" 2>/dev/null || fail "QEMU ended before its QMP socket answered"
+		sleep 0.2
+	done
 	coproc QMPC { socat - UNIX-CONNECT:"$QMP"; }
 	qmp_reply 60 >/dev/null || fail "no QMP greeting"
 	echo '{"execute":"qmp_capabilities"}' >&"${QMPC[1]}"
