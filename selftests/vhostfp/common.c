@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,14 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <linux/if_tun.h>
 
 #include "common.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 int vhost_net_zcopytx(void)
 {
@@ -277,4 +283,63 @@ void flood_stop(struct flood *f)
 {
 	__atomic_store_n(&f->stop, true, __ATOMIC_RELAXED);
 	pthread_join(f->thread, NULL);
+}
+
+int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ret = system(cmd);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+const __u8 mac_held[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
+const __u8 mac_free[6] = { 0x02, 0, 0, 0, 0x0a, 0x02 };
+
+int held_egress_build(const char *qdisc)
+{
+	static const char * const cmds[] = {
+		"ip link add vfpbr0 type bridge forward_delay 0",
+		"ip link add vfpd0 type dummy",
+		"ip link add vfpd1 type dummy",
+		"ip link set vfpd0 master vfpbr0 up",
+		"ip link set vfpd1 master vfpbr0 up",
+		"ip link set " TAP_NAME " master vfpbr0 up",
+		"ip link set vfpbr0 up",
+		"bridge fdb add 02:00:00:00:0a:01 dev vfpd0 master static",
+		"bridge fdb add 02:00:00:00:0a:02 dev vfpd1 master static",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (sh("%s", cmds[i]))
+			return -1;
+	return sh("tc qdisc add dev vfpd0 root %s", qdisc) ? -1 : 0;
+}
+
+unsigned long netdev_stat(const char *dev, unsigned int field)
+{
+	unsigned long v[10] = {};
+	char line[512], name[32];
+	FILE *f = fopen("/proc/net/dev", "r");
+
+	if (!f || field >= 10)
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %31[^:]: %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu",
+			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7], &v[8], &v[9]) == 11 &&
+		    !strcmp(name, dev))
+			break;
+		v[field] = 0;
+	}
+out:
+	if (f)
+		fclose(f);
+	return field < 10 ? v[field] : 0;
 }

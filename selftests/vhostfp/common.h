@@ -49,6 +49,24 @@ double now_s(void);
 int other_device_moves(bool fp, const char *tapname, unsigned long n,
 		       char *err, size_t errlen);
 
+/* A shell command, printf-style: its exit status, or -1. */
+int sh(const char *fmt, ...);
+
+/*
+ * The held egress of hol.c and stop.c, built in the current namespace:
+ *
+ *   TAP_NAME ==vfpbr0== vfpd0  root qdisc @qdisc: holds; mac_held behind it
+ *                \====== vfpd1  frees at once; mac_free behind it
+ *
+ * 0, or -1 when a command failed (no bridge, dummy or qdisc module).
+ */
+extern const __u8 mac_held[6], mac_free[6];
+int held_egress_build(const char *qdisc);
+
+/* Counter @field of netdev @dev in this namespace's /proc/net/dev. */
+enum { NETDEV_RX_PACKETS = 1, NETDEV_TX_PACKETS = 9 };
+unsigned long netdev_stat(const char *dev, unsigned int field);
+
 /* close(@fd) must return within @timeout_ms: 0 or -ETIMEDOUT. */
 int close_bounded(int fd, int timeout_ms);
 struct close_job;

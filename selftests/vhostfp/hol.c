@@ -17,7 +17,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,63 +50,10 @@ FIXTURE_VARIANT_ADD(hol, net_zc) { .fp = false, .zerocopy = true, };
 FIXTURE_VARIANT_ADD(hol, fp_copy) { .fp = true, .zerocopy = false, };
 FIXTURE_VARIANT_ADD(hol, fp_zc) { .fp = true, .zerocopy = true, };
 
-static const __u8 mac_held[6] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
-static const __u8 mac_free[6] = { 0x02, 0, 0, 0, 0x0a, 0x02 };
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ret = system(cmd);
-	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-}
-
-static int build_topology(void)
-{
-	static const char * const cmds[] = {
-		"ip link add vfpbr0 type bridge forward_delay 0",
-		"ip link add vfpd0 type dummy",
-		"ip link add vfpd1 type dummy",
-		"ip link set vfpd0 master vfpbr0 up",
-		"ip link set vfpd1 master vfpbr0 up",
-		"ip link set " TAP_NAME " master vfpbr0 up",
-		"ip link set vfpbr0 up",
-		"bridge fdb add 02:00:00:00:0a:01 dev vfpd0 master static",
-		"bridge fdb add 02:00:00:00:0a:02 dev vfpd1 master static",
-		"tc qdisc add dev vfpd0 root plug limit 100000000",
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (sh("%s", cmds[i]))
-			return -1;
-	return 0;
-}
-
-/* Packets a device has sent, from this namespace's /proc/net/dev. */
+/* Packets a device has sent. */
 static unsigned long tx_packets(const char *dev)
 {
-	unsigned long v[10] = {};
-	char line[512], name[32];
-	FILE *f = fopen("/proc/net/dev", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %31[^:]: %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu",
-			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-			   &v[6], &v[7], &v[8], &v[9]) == 11 &&
-		    !strcmp(name, dev))
-			break;
-		v[9] = 0;
-	}
-	fclose(f);
-	return v[9];
+	return netdev_stat(dev, NETDEV_TX_PACKETS);
 }
 
 static bool wait_tx_packets(const char *dev, unsigned long n)
@@ -133,7 +79,7 @@ FIXTURE_SETUP(hol)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tap_netns_enter());
 	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, 12, TAP_OFFLOADS));
-	if (build_topology())
+	if (held_egress_build("plug limit 100000000"))
 		SKIP(return, "no bridge, dummy or sch_plug (modprobe bridge dummy sch_plug)");
 	self->s.plugged = true;
 	ASSERT_EQ(0, guest_dev_open(&self->s.dev, variant->fp));

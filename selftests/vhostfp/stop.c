@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +64,6 @@ static const char * const egress_qdisc[] = {
 	[EGRESS_NETEM] = "netem delay 3s limit 100000",
 	[EGRESS_PLUG] = "plug limit 100000000",
 };
-
-static const __u8 mac_held[6] = { 0x02, 0, 0, 0, 0x0b, 0x01 };
-static const __u8 mac_free[6] = { 0x02, 0, 0, 0, 0x0b, 0x02 };
 
 struct stop_state {
 	struct guest_dev dev;
@@ -102,60 +98,10 @@ FIXTURE_VARIANT_ADD(stop, fp_zc_tbf) { .fp = true, .zerocopy = true, .egress = E
 FIXTURE_VARIANT_ADD(stop, fp_zc_netem) { .fp = true, .zerocopy = true, .egress = EGRESS_NETEM, };
 FIXTURE_VARIANT_ADD(stop, fp_zc_plug) { .fp = true, .zerocopy = true, .egress = EGRESS_PLUG, };
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ret = system(cmd);
-	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-}
-
-static int build_topology(enum egress e)
-{
-	static const char * const cmds[] = {
-		"ip link add vfpbr0 type bridge forward_delay 0",
-		"ip link add vfpd0 type dummy",
-		"ip link add vfpd1 type dummy",
-		"ip link set vfpd0 master vfpbr0 up",
-		"ip link set vfpd1 master vfpbr0 up",
-		"ip link set " TAP_NAME " master vfpbr0 up",
-		"ip link set vfpbr0 up",
-		"bridge fdb add 02:00:00:00:0b:01 dev vfpd0 master static",
-		"bridge fdb add 02:00:00:00:0b:02 dev vfpd1 master static",
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (sh("%s", cmds[i]))
-			return -1;
-	return sh("tc qdisc add dev vfpd0 root %s", egress_qdisc[e]) ? -1 : 0;
-}
-
-/*
- * Packets a netdev of this namespace received: /proc/net/dev, which is
- * the namespace's own (/sys/class/net is the mounter's).
- */
+/* Packets a netdev of this namespace received. */
 static unsigned long rx_packets(const char *dev)
 {
-	unsigned long bytes, pkts = 0;
-	char line[512], name[32];
-	FILE *f = fopen("/proc/net/dev", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " %31[^:]: %lu %lu", name, &bytes, &pkts) == 3 &&
-		    !strcmp(name, dev))
-			break;
-		pkts = 0;
-	}
-	fclose(f);
-	return pkts;
+	return netdev_stat(dev, NETDEV_RX_PACKETS);
 }
 
 /* The tap's netdev received what the device sent: @n frames past @base. */
@@ -220,7 +166,7 @@ FIXTURE_SETUP(stop)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, tap_netns_enter());
 	ASSERT_EQ(0, tap_open(&self->s.tap, TAP_NAME, HDR, TAP_OFFLOADS));
-	if (build_topology(variant->egress))
+	if (held_egress_build(egress_qdisc[variant->egress]))
 		SKIP(return, "no bridge, dummy, sch_tbf, sch_netem or sch_plug");
 	self->s.plugged = variant->egress == EGRESS_PLUG;
 }
