@@ -55,10 +55,10 @@ vfp_bridge_with_peer vfp-peer 10.77.0.1/24
 vfp_tap_in_bridge tap0
 NETDEV=tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=on,vhostfd=3
 case "$BACKEND" in
-vhost_net) vfp_modprobe vhost_net; exec 7<>/dev/vhost-net ;;
-vhostfp) vfp_load vhostfp; exec 7<>/dev/vhost-fp ;;
+vhost_net) vfp_modprobe vhost_net; DEV=/dev/vhost-net ;;
+vhostfp) vfp_load vhostfp; DEV=/dev/vhost-fp ;;
 *) fail "unknown backend '$BACKEND'" ;;
-esac || fail "cannot open the $BACKEND device"
+esac
 
 # shellcheck disable=SC2086 # HOLD is a qdisc and its options, split on purpose
 hold() { tc qdisc replace dev vfp-veth0 root $HOLD || fail "cannot add $HOLD"; }
@@ -70,6 +70,9 @@ tap_rx() { cat /sys/class/net/tap0/statistics/rx_packets; }
 l2_start()
 {
 	rm -f "$QMP" "$PIDFILE"
+	# A device of its own: the last QEMU still owns the one we held.
+	exec 7<&-
+	exec 7<>"$DEV" || fail "cannot open $DEV"
 	VFP_L2_QEMU_PID_FILE=$PIDFILE "$VFP_REPO/scripts/l2" --timeout 400 --fd "3:&7" \
 		--netdev "$NETDEV" --qemu-args "-qmp unix:$QMP,server=on,wait=off" \
 		-- "$1" >/tmp/vfp-vmstop-l2.out 2>&1 &
@@ -78,7 +81,10 @@ l2_start()
 	local i
 	for ((i = 0; i < 100; i++)); do
 		socat -u OPEN:/dev/null UNIX-CONNECT:"$QMP" 2>/dev/null && break
-		kill -0 "$L2_PID" 2>/dev/null || fail "QEMU ended before its QMP socket answered"
+		kill -0 "$L2_PID" 2>/dev/null || {
+			sed 's/^/# l2: /' /tmp/vfp-vmstop-l2.out
+			fail "QEMU ended before its QMP socket answered"
+		}
 		sleep 0.2
 	done
 	coproc QMPC { socat - UNIX-CONNECT:"$QMP"; }
