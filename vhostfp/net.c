@@ -168,6 +168,7 @@ static void vfp_net_detach(struct vfp_net_vq *nvq, bool stop)
 	vq->used_count = 0;
 	vfp_rx_unqueue(nvq);
 	vfp_txb_release(nvq);
+	vfp_zchdr_uninit(nvq);
 	vq->private_data = NULL;
 	nvq->sock = NULL;
 	fput(nvq->sock_file);
@@ -191,10 +192,14 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 	if (ret)
 		return ret;
 	if (vq->index == VHOST_FP_VQ_TX) {
+		ret = vfp_zchdr_init(nvq);
+		if (ret)
+			return ret;
 		nvq->zc = vfp_zc_create(nvq, vq->num);
 		if (IS_ERR(nvq->zc)) {
 			ret = PTR_ERR(nvq->zc);
 			nvq->zc = NULL;
+			vfp_zchdr_uninit(nvq);
 			return ret;
 		}
 	}

@@ -71,6 +71,12 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 	len -= nvq->vhost_hlen;
 
 	uarg = vfp_tx_zc_get(nvq, buf, len);
+	/* The headers into host memory, or the packet is copied. */
+	if (uarg && vfp_zchdr_iter(nvq, &msg, len)) {
+		vfp_zc_put_unsent(nvq->zc, uarg);
+		vq->stats.zc_copied++;
+		uarg = NULL;
+	}
 	if (!uarg && nvq->txb_ok) {
 		ret = vfp_txb_add(nvq, sock, &msg.msg_iter);
 		if (ret != -ENOSPC) {
@@ -90,6 +96,8 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 		msg.msg_controllen = sizeof(ctl);
 	}
 	ret = sock->ops->sendmsg(sock, &msg, len);
+	if (uarg)
+		vfp_zchdr_put(nvq);
 	if (ret < 0) {
 		if (uarg && vfp_zc_put_unsent(nvq->zc, uarg)) {
 			vq->stats.drops++;

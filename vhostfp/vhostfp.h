@@ -12,6 +12,7 @@
 #define _VHOSTFP_H
 
 #include <linux/atomic.h>
+#include <linux/bvec.h>
 #include <linux/eventfd.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
@@ -20,6 +21,7 @@
 #include <linux/ptr_ring.h>
 #include <linux/ratelimit.h>
 #include <linux/rbtree.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/vhost.h>
@@ -41,6 +43,8 @@
 #define VFP_HEAD_BATCH		64
 /* Packets taken off the tap's queue at once. */
 #define VFP_RX_BATCH		64
+/* A zero-copy packet's bvec: its headers' page and a skb's frags. */
+#define VFP_ZCHDR_PAGES		(MAX_SKB_FRAGS + 1)
 /* Small TX packets handed to the tap with one sendmsg(). */
 #define VFP_TXB_MAX		64
 /* A handler yields after this many packets or bytes in one pass. */
@@ -325,6 +329,10 @@ struct vfp_net_vq {
 	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
 	size_t sock_hlen;		/* header the tap adds / parses */
 	struct vfp_zc *zc;		/* TX only: zero-copy state */
+	/* TX only, zero-copy: headers copied, guest pages pinned (zchdr.c). */
+	struct page *zchdr;
+	struct bio_vec zcbv[VFP_ZCHDR_PAGES];
+	unsigned int zcbv_num;
 	/* TX only: small packets waiting for one sendmsg() (txb.c). */
 	bool txb_ok;			/* the tap allows batching */
 	unsigned int txb_num;
@@ -540,6 +548,12 @@ void vfp_txb_release(struct vfp_net_vq *nvq);
 void vfp_rx_handle_kick(struct vfp_work *work);
 void vfp_rx_handle_sock(struct vfp_work *work);
 void vfp_rx_unqueue(struct vfp_net_vq *nvq);
+
+/* zchdr.c APIs: */
+int vfp_zchdr_init(struct vfp_net_vq *nvq);
+void vfp_zchdr_uninit(struct vfp_net_vq *nvq);
+int vfp_zchdr_iter(struct vfp_net_vq *nvq, struct msghdr *msg, size_t len);
+void vfp_zchdr_put(struct vfp_net_vq *nvq);
 
 /* zc.c APIs: */
 struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);

@@ -11,7 +11,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 trap suite_cleanup EXIT
 
-vfp_modprobe bridge dummy sch_plug
+# nft_meta_bridge: the bridge family's meta expression, which a rule on
+# tcp dport needs (headers_after_send); its autoload failed in the
+# harness VM (ENOENT), so it is loaded here.
+vfp_modprobe bridge dummy sch_plug nf_tables nft_meta_bridge
 devices=vhost-net
 load_vhost_net 0
 load_vhostfp && devices="vhost-net vhost-fp"
