@@ -87,7 +87,7 @@ vfp_wait_for ip netns exec vfp-peer sh -c "ss -ltn | grep -q :$((5100 + QUEUES))
 
 # What the host sees while the guest runs: QEMU's worker threads (name,
 # cgroup) and each device's counters, as "dev <name>" then its stats.
-# vhostfp's workers are kernel threads; vhost_net's are too on 6.1, and
+# The workers of vhostfp and vhost_net are kernel threads on 6.1 and
 # threads of QEMU (vhost_task) on 6.12.
 QEMU_PID_FILE=/tmp/vfp-mq-qemu.pid
 mq_sample()
