@@ -193,6 +193,7 @@ int vfp_zchdr_iter(struct vfp_net_vq *nvq, struct msghdr *msg, size_t len)
 	u8 *hdr = page_address(nvq->zchdr);
 	size_t head = min_t(size_t, len, nvq->sock_hlen + VFP_ZCHDR_MAX);
 	struct virtio_net_hdr *vnet = (struct virtio_net_hdr *)hdr;
+	struct page *pages[VFP_ZCHDR_PAGES];
 	struct iov_iter from = msg->msg_iter;
 	unsigned int hlen, n = 1;
 	size_t off, got, left;
@@ -216,19 +217,28 @@ int vfp_zchdr_iter(struct vfp_net_vq *nvq, struct msghdr *msg, size_t len)
 	nvq->zcbv[0] = (struct bio_vec){ .bv_page = nvq->zchdr, .bv_len = head };
 	from = msg->msg_iter;
 	iov_iter_advance(&from, head);
-	/* Bound: MAX_SKB_FRAGS pages, as many as a zero-copy skb takes. */
+	/*
+	 * Bound: MAX_SKB_FRAGS pages, as many as a zero-copy skb takes; one
+	 * call per guest iovec at most (it stops at the iovec's end).
+	 */
 	for (left = len - head; left; left -= got) {
-		struct page *page;
+		size_t rest, seg;
+		unsigned int i;
 
 		if (n == VFP_ZCHDR_PAGES)
 			goto err_put;
-		ret = iov_iter_get_pages2(&from, &page, left, 1, &off);
+		ret = iov_iter_get_pages2(&from, pages, left,
+					  VFP_ZCHDR_PAGES - n, &off);
 		if (ret <= 0)
 			goto err_put;
 		got = ret;
-		nvq->zcbv[n++] = (struct bio_vec){
-			.bv_page = page, .bv_len = got, .bv_offset = off,
-		};
+		for (i = 0, rest = got; rest; i++, rest -= seg, off = 0) {
+			seg = min_t(size_t, rest, PAGE_SIZE - off);
+			nvq->zcbv[n++] = (struct bio_vec){
+				.bv_page = pages[i], .bv_len = seg,
+				.bv_offset = off,
+			};
+		}
 	}
 	nvq->zcbv_num = n;
 	iov_iter_bvec(&msg->msg_iter, ITER_SOURCE, nvq->zcbv, n, len);
