@@ -241,6 +241,48 @@ int close_wait(struct close_job *job, int timeout_ms)
 	return 0;
 }
 
+static void *ioctl_thread(void *arg)
+{
+	struct ioctl_job *job = arg;
+	__u64 one = 1;
+
+	job->ret = xioctl(job->fd, job->req, &job->arg);
+	if (write(job->done, &one, sizeof(one)) != sizeof(one))
+		return NULL;
+	return NULL;
+}
+
+struct ioctl_job *ioctl_start(int fd, unsigned long req, const void *arg,
+			      size_t len)
+{
+	struct ioctl_job *job = calloc(1, sizeof(*job));
+
+	if (!job || len > sizeof(job->arg)) {
+		free(job);
+		return NULL;
+	}
+	job->fd = fd;
+	job->req = req;
+	memcpy(&job->arg, arg, len);
+	job->done = eventfd(0, EFD_CLOEXEC);
+	if (job->done >= 0 &&
+	    !pthread_create(&job->thread, NULL, ioctl_thread, job))
+		return job;
+	if (job->done >= 0)
+		close(job->done);
+	free(job);
+	return NULL;
+}
+
+int ioctl_wait(struct ioctl_job *job, int timeout_ms)
+{
+	if (guest_eventfd_wait(job->done, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	pthread_join(job->thread, NULL);
+	close(job->done);
+	return 0;
+}
+
 int close_bounded(int fd, int timeout_ms)
 {
 	struct close_job *job = close_start(fd);

@@ -67,6 +67,30 @@ int held_egress_build(const char *qdisc);
 enum { NETDEV_RX_PACKETS = 1, NETDEV_TX_PACKETS = 9 };
 unsigned long netdev_stat(const char *dev, unsigned int field);
 
+/*
+ * One ioctl in a thread of its own, so that one that blocks fails a test
+ * instead of hanging it.  The argument is copied in (at most sizeof(arg)
+ * bytes) and, once ioctl_wait() said the ioctl returned, is read back
+ * from job->arg: a job left blocked writes nothing of the caller's.
+ */
+struct ioctl_job {
+	int fd;
+	unsigned long req;
+	union {
+		struct vhost_vring_state state;
+		struct vhost_vring_file file;
+		struct vhost_fp_stats stats;
+	} arg;
+	int ret;
+	int done;		/* eventfd: written once the ioctl returned */
+	pthread_t thread;
+};
+
+struct ioctl_job *ioctl_start(int fd, unsigned long req, const void *arg,
+			      size_t len);
+/* 0 once the ioctl returned (the job is still the caller's), or -ETIMEDOUT. */
+int ioctl_wait(struct ioctl_job *job, int timeout_ms);
+
 /* close(@fd) must return within @timeout_ms: 0 or -ETIMEDOUT. */
 int close_bounded(int fd, int timeout_ms);
 struct close_job;

@@ -78,20 +78,6 @@ static const char * const pattern_name[] = {
 	"iotlb_miss",
 };
 
-/* One ioctl in a thread of its own, so that a blocked one fails the test. */
-struct ioctl_job {
-	int fd;
-	unsigned long req;
-	union {
-		struct vhost_vring_state state;
-		struct vhost_vring_file file;
-		struct vhost_fp_stats stats;
-	} arg;
-	int ret;
-	int done;		/* eventfd: written once the ioctl returned */
-	pthread_t thread;
-};
-
 struct live {
 	struct guest_dev dev;
 	struct guest_tap tap;
@@ -126,47 +112,6 @@ struct live {
 	const char *max_what;
 	unsigned int rounds;
 };
-
-static void *ioctl_thread(void *arg)
-{
-	struct ioctl_job *job = arg;
-	__u64 one = 1;
-
-	job->ret = xioctl(job->fd, job->req, &job->arg);
-	if (write(job->done, &one, sizeof(one)) != sizeof(one))
-		return NULL;
-	return NULL;
-}
-
-static struct ioctl_job *ioctl_start(int fd, unsigned long req,
-				     const void *arg, size_t len)
-{
-	struct ioctl_job *job = calloc(1, sizeof(*job));
-
-	if (!job)
-		return NULL;
-	job->fd = fd;
-	job->req = req;
-	memcpy(&job->arg, arg, len);
-	job->done = eventfd(0, EFD_CLOEXEC);
-	if (job->done >= 0 &&
-	    !pthread_create(&job->thread, NULL, ioctl_thread, job))
-		return job;
-	if (job->done >= 0)
-		close(job->done);
-	free(job);
-	return NULL;
-}
-
-/* 0 once the ioctl returned (the job is still the caller's), or -ETIMEDOUT. */
-static int ioctl_wait(struct ioctl_job *job, int timeout_ms)
-{
-	if (guest_eventfd_wait(job->done, timeout_ms) <= 0)
-		return -ETIMEDOUT;
-	pthread_join(job->thread, NULL);
-	close(job->done);
-	return 0;
-}
 
 /*
  * @req on the device with a bound of IOCTL_MS, latency recorded: its

@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -213,55 +212,24 @@ static int send_frames(struct stop_state *s, unsigned int n, const __u8 *mac,
 	return 0;
 }
 
-/* An ioctl in a thread of its own, so that one that hangs is seen. */
-struct ioctl_job {
-	int fd;
-	unsigned long req;
-	void *arg;
-	int ret;
-	int done;		/* eventfd */
-	pthread_t thread;
-};
-
-static void *ioctl_thread(void *arg)
-{
-	struct ioctl_job *j = arg;
-	__u64 one = 1;
-
-	j->ret = xioctl(j->fd, j->req, j->arg);
-	if (write(j->done, &one, sizeof(one)) != sizeof(one))
-		j->ret = -EIO;
-	return NULL;
-}
-
 /*
  * Run the ioctl; its time in ms, or -1 when it did not return within
  * @bound_ms (then wait @grace_ms more: a reference's egress lets go).
  * A job that never returns is left behind: the test has failed then.
+ * @arg gets the ioctl's argument back.
  */
-static int timed_ioctl(int fd, unsigned long req, void *arg, int bound_ms,
-		       int grace_ms, int *ret)
+static int timed_ioctl(int fd, unsigned long req, void *arg, size_t len,
+		       int bound_ms, int grace_ms, int *ret)
 {
-	struct ioctl_job *j = calloc(1, sizeof(*j));
+	struct ioctl_job *j = ioctl_start(fd, req, arg, len);
 	double t0 = now_s();
 	int ms;
 
-	if (!j)
-		return -1;
-	j->fd = fd;
-	j->req = req;
-	j->arg = arg;
-	j->done = eventfd(0, EFD_CLOEXEC);
-	if (j->done < 0 || pthread_create(&j->thread, NULL, ioctl_thread, j)) {
-		free(j);
-		return -1;
-	}
-	if (guest_eventfd_wait(j->done, bound_ms + grace_ms) <= 0)
+	if (!j || ioctl_wait(j, bound_ms + grace_ms))
 		return -1;
 	ms = (now_s() - t0) * 1000;
-	pthread_join(j->thread, NULL);
 	*ret = j->ret;
-	close(j->done);
+	memcpy(arg, &j->arg, len);
 	free(j);
 	return ms;
 }
@@ -278,7 +246,7 @@ static int vmm_stop(struct __test_metadata *_metadata, struct stop_state *s,
 		struct vhost_vring_file f = { .index = q, .fd = -1 };
 
 		ms = timed_ioctl(s->dev.fd, VHOST_NET_SET_BACKEND, &f,
-				 STOP_BOUND_MS, grace, &ret);
+				 sizeof(f), STOP_BOUND_MS, grace, &ret);
 		TH_LOG("SET_BACKEND(-1) vq %u: %d ms (%d)", q, ms, ret);
 		if (ms < 0 || ret)
 			return -1;
@@ -287,7 +255,7 @@ static int vmm_stop(struct __test_metadata *_metadata, struct stop_state *s,
 	for (q = 0; q < 2; q++) {
 		st.index = q;
 		ms = timed_ioctl(s->dev.fd, VHOST_GET_VRING_BASE, &st,
-				 STOP_BOUND_MS, grace, &ret);
+				 sizeof(st), STOP_BOUND_MS, grace, &ret);
 		TH_LOG("GET_VRING_BASE vq %u: %d ms, base %u", q, ms, st.num);
 		if (ms < 0 || ret)
 			return -1;
