@@ -479,6 +479,10 @@ int vfp_iotlb_translate(struct vfp_vq *vq, u64 iova, u64 len, u8 perm,
 		return 0;
 	if (check_add_overflow(iova, len - 1, &last))
 		return -EFAULT;
+	/*
+	 * Bound: VFP_IOTLB_MISS_SCAN misses; a hit moves on to the end of
+	 * its entry (VFP_IOTLB_ENTRIES_MAX of them); iov_max iovecs.
+	 */
 	while (len) {
 		unsigned long hva;
 		u64 seg;

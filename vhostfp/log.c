@@ -69,6 +69,7 @@ static int vfp_log_range(struct vfp_vq *vq, u64 gpa, u64 len)
 	    check_add_overflow(gpa, len - 1, &last) ||
 	    last > vq->mem->gpa_last)
 		return -EFAULT;
+	/* Bound: the pages of one write the device made (a packet, a used entry). */
 	for (page = gpa / VHOST_PAGE_SIZE; page <= last / VHOST_PAGE_SIZE;
 	     page++) {
 		ret = vfp_log_set_bit(dev->log_base, page);

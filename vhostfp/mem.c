@@ -157,6 +157,7 @@ int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
 		return 0;
 	if (!mem || check_add_overflow(gpa, len - 1, &last))
 		return -EFAULT;
+	/* Bound: iov_max iovecs, one per region (or MAX_RW_COUNT) crossed. */
 	while (len) {
 		const struct vfp_mem_region *r = vfp_mem_find_hint(mem, gpa,
 								   hint);

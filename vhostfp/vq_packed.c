@@ -175,6 +175,7 @@ static int vfp_packed_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 		vfp_vq_err(vq, "indirect table %#llx+%#x wraps", addr, len);
 		return -EINVAL;
 	}
+	/* Bound: count <= vq->num entries (above), and the buffer's nread. */
 	/* The table is a plain array: NEXT and ids mean nothing in it. */
 	for (i = 0; i < count; i++) {
 		ret = vfp_vq_read(vq, &desc, addr + (u64)i * sizeof(desc),
@@ -306,6 +307,7 @@ static void vfp_packed_discard(struct vfp_vq *vq, unsigned int nbufs)
 
 	if (WARN_ON_ONCE(nbufs > p->num))
 		return;
+	/* Bound: nbufs <= p->num, the buffers that can be in flight. */
 	while (nbufs--) {
 		h = p->hist[--p->taken & (p->num - 1)];
 		p->ndesc[h >> 16] = 0;

@@ -242,6 +242,7 @@ void vfp_zc_reap(struct vfp_zc *zc)
 	tail = zc->done_tail;
 	spin_unlock_irq(&zc->lock);
 	/* Entries before tail are complete and not rewritten until freed. */
+	/* Bound: the slots completed since the last reap, at most nslots. */
 	for (; zc->done_head != tail; zc->done_head++) {
 		u16 i = zc->done[zc->done_head & (zc->nslots - 1)];
 		struct vfp_zc_slot *slot = &zc->slots[i];
