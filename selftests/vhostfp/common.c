@@ -385,3 +385,41 @@ out:
 		fclose(f);
 	return field < 10 ? v[field] : 0;
 }
+
+int rx_too_big_run(struct guest_dev *d, struct guest_tap *t, __u64 buf,
+		   struct rx_too_big *r)
+{
+	struct frame_spec big = { .dir = DIR_RX, .seq = 1, .len = 1000 };
+	struct frame_spec fit = { .dir = DIR_RX, .seq = 2, .len = 100 };
+	__u8 frame[NET_HDR_LEN + 1000] = {}, got[100];
+	struct guest_vq *vq = &d->vq[VQ_RX];
+	struct vhost_fp_stats st;
+	__u64 one = 1;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	guest_vq_set_desc(vq, 0, buf, 12 + 200, VRING_DESC_F_WRITE, 0);
+	guest_vq_add(vq, 0);
+	guest_vq_publish(vq);
+	if (write(vq->kick, &one, sizeof(one)) != sizeof(one))
+		return -errno;
+	frame_fill(&big, frame + NET_HDR_LEN);
+	if (send(t->tx_sock, frame, NET_HDR_LEN + big.len, 0) !=
+	    (ssize_t)(NET_HDR_LEN + big.len))
+		return -EIO;
+	frame_fill(&fit, frame + NET_HDR_LEN);
+	if (send(t->tx_sock, frame, NET_HDR_LEN + fit.len, 0) !=
+	    (ssize_t)(NET_HDR_LEN + fit.len))
+		return -EIO;
+	for (i = 0; i < 100 && !guest_vq_has_used(vq); i++)
+		guest_eventfd_wait(vq->call, 100);
+	r->used_idx = vq->used->idx;
+	r->used_len = vq->used->ring[0].len;
+	guest_read(&d->mem, buf + 12, got, sizeof(got));
+	r->frame_ok = !frame_check(&fit, got, sizeof(got), frame, r->why,
+				   sizeof(r->why));
+	r->err_fired = guest_eventfd_wait(vq->err, 0) > 0;
+	if (d->is_fp && !fp_get_stats(d->fd, &st))
+		r->drops = st.vq[VQ_RX].drops;
+	return 0;
+}

@@ -91,6 +91,25 @@ struct ioctl_job *ioctl_start(int fd, unsigned long req, const void *arg,
 /* 0 once the ioctl returned (the job is still the caller's), or -ETIMEDOUT. */
 int ioctl_wait(struct ioctl_job *job, int timeout_ms);
 
+/*
+ * An RX packet bigger than the buffer (bad_ring.c on a tap, backend.c on a
+ * macvtap): on a started device without mergeable buffers, one 212-byte
+ * RX buffer at @buf (head 0), then a 1000-byte frame and a 100-byte one
+ * from the backend's tx_sock.  What the guest got, for the test to judge:
+ * 0, or -errno when the frames could not be sent.
+ */
+struct rx_too_big {
+	__u16 used_idx;		/* used entries after the wait */
+	__u32 used_len;		/* the first one's length (12 + 100 wanted) */
+	bool frame_ok;		/* its bytes are the 100-byte frame's */
+	char why[128];		/* ... or why not */
+	bool err_fired;		/* the error eventfd fired */
+	unsigned long long drops; /* vhost-fp's RX drops */
+};
+
+int rx_too_big_run(struct guest_dev *d, struct guest_tap *t, __u64 buf,
+		   struct rx_too_big *r);
+
 /* close(@fd) must return within @timeout_ms: 0 or -ETIMEDOUT. */
 int close_bounded(int fd, int timeout_ms);
 struct close_job;
