@@ -15,7 +15,7 @@
 #         L2), every NIC behind its own PCIe root port; NICs 1, 2 with
 #         iommu_platform=on,ats=on on vhost_net and vhostfp (QEMU answers
 #         their IOTLB misses, L2's unmaps become invalidations, as in
-#         selftests/e2e/nested-virtio_net-vhostfp-viommu.sh), NICs 3, 4 the
+#         selftests/e2e/nested.sh --viommu), NICs 3, 4 the
 #         same backends without iommu_platform (their DMA bypasses the
 #         IOMMU: the baseline in the same L2); TCP out, in and ping.
 #

@@ -4,6 +4,11 @@
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${VFP_CACHE:-$REPO/.cache}
 SUPPORTED_KVERS=(6.1 6.12)
+. "$REPO/scripts/emulation.sh"
+
+# True for a debug kernel (scripts/debug-kernel): its series name (6.1-debug)
+# or its ABI name (6.1.0-57-vfpdebug-amd64).
+debug_kernel() { case "$1" in *-debug|*-vfpdebug-*) return 0 ;; esac; return 1; }
 
 # The Debian meta package that tracks each supported series.
 kver_meta()
@@ -72,7 +77,8 @@ build_initramfs()
 	local kv=$1 dir out stage m mod
 	dir=$(kernel_dir "$kv") || return 1
 	out=$dir/initramfs.cpio.gz
-	if [ -f "$out" ] && [ "$out" -nt "$REPO/scripts/vm-init" ] && [ "$out" -nt "$REPO/scripts/lib.sh" ]; then
+	if [ -f "$out" ] && [ "$out" -nt "$REPO/scripts/vm-init" ] && [ "$out" -nt "$REPO/scripts/lib.sh" ] &&
+	   [ "$out" -nt "$REPO/scripts/emulation.sh" ]; then
 		echo "$out"
 		return 0
 	fi
@@ -80,6 +86,7 @@ build_initramfs()
 	mkdir -p "$stage"/{bin,dev,proc,sys,m,newroot}
 	cp /bin/busybox "$stage/bin/busybox"
 	cp "$REPO/scripts/vm-init" "$stage/init"
+	cp "$REPO/scripts/emulation.sh" "$stage/emulation.sh"
 	: >"$stage/m/order"
 	for m in $INITRAMFS_MODULES; do
 		modprobe -d "$dir/root" -S "$kv" --show-depends "$m" 2>/dev/null |
@@ -182,16 +189,8 @@ vm_boot()
 	if [ "${VM_ACCEL[1]%%,*}" = tcg ] && [[ " ${VM_EXTRA[*]} " != *" -D "* ]]; then
 		dbg=(-d guest_errors,cpu_reset -D "$RUN/qemu-debug.log")
 	fi
-	# A debug kernel (scripts/debug-kernel), in either level, is there to
-	# catch warnings: each one ends the run as a panic. acpi=noirq: its
-	# instrumented ACPI interpreter needs ~30 s under TCG to run the
-	# _PRT loop QEMU's pc machine has, once per PCI device it enables
-	# (past ACPICA's 30 s loop limit with other VMs running); our devices
-	# use MSI-X, and PCI hotplug still goes through ACPI.
-	local append=$VM_APPEND
-	case "$VM_KDIR" in
-	*-vfpdebug-*) append="$append panic_on_warn=1 acpi=noirq" ;;
-	esac
+	# A debug kernel's own boot options (emulation.sh, W3).
+	local append="$VM_APPEND $(emu_boot_args "$VM_KDIR")"
 	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" "${dbg[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
 		-no-reboot -display none -monitor none -nic none -nodefaults -vga none
 		-kernel "$VM_KDIR/vmlinux" -bios /usr/share/qemu/qboot.rom -initrd "$VM_INITRD"

@@ -5,14 +5,15 @@
 # tools/testing/selftests/net/lib.sh: namespaces and links made here are
 # removed by vfp_cleanup, which the test hooks to EXIT.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
-
 # Always where this file lives: in a nested guest the environment's
 # VFP_REPO names L2's scratch share, while the tree (and its built modules)
 # is visible read-only at the same path as in L1.
 VFP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# debug_kernel, the workarounds (scripts/emulation.sh).
+. "$VFP_REPO/scripts/lib.sh"
+# kselftest's KTAP printer and exit codes (KSFT_PASS, KSFT_FAIL, KSFT_SKIP),
+# from the kernel source scripts/setup unpacked.
+. "$VFP_REPO/.cache/src/6.12/tools/testing/selftests/kselftest/ktap_helpers.sh"
 VFP_NETNS=()
 VFP_LINKS=()
 VFP_PIDS=()
@@ -20,7 +21,8 @@ VFP_MODULES=()
 # 1 on the harness's debug kernels (scripts/debug-kernel), which KASAN,
 # lockdep and kmemleak make 3 to 7 times slower: tests that move bulk data
 # move less there (the checkers need the code paths, not the volume).
-case "$(uname -r)" in *-vfpdebug-*) VFP_DEBUG=1 ;; *) VFP_DEBUG=0 ;; esac
+VFP_DEBUG=0
+debug_kernel "$(uname -r)" && VFP_DEBUG=1
 
 log() { echo "# $*"; }
 fail() { echo "# FAIL: $*"; exit $KSFT_FAIL; }

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 450 --pin-keys
-#
 # The stock virtio_net guest on a macvtap instead of a tap:
 #
 #   +------------------------- L1 (host VM) ----------------------------+
@@ -17,7 +15,7 @@
 #   |   +----------------------------------------------------------+    |
 #   +-------------------------------------------------------------------+
 #
-# usage: macvtap.sh BACKEND   (also as macvtap-<BACKEND>.sh)
+# usage: macvtap.sh BACKEND
 # Pings the peer, then moves VFP_XFER_MB (default 10) MiB each way over TCP
 # and compares sha256 sums; with vhostfp, its counters must have carried it.
 
@@ -26,8 +24,7 @@ set -u
 # fd 7: our hold on the vhost device (closed before its module goes)
 trap 'exec 7<&-; vfp_cleanup' EXIT
 
-name=$(basename "$0" .sh)
-BACKEND=${1:-${name#macvtap-}}
+BACKEND=${1:-}
 MB=${VFP_XFER_MB:-10}
 MAC=52:54:00:12:34:56
 case "$BACKEND" in

@@ -18,14 +18,12 @@
 #   |   +-----------------------------------------------------------------+  |
 #   +------------------------------------------------------------------------+
 #
-# usage: mq.sh QUEUES POLL_US BACKEND   (also as mq<QUEUES>[-poll<US>]-<BACKEND>.sh)
+# usage: mq.sh QUEUES POLL_US BACKEND   (POLL_US 0: no busy polling)
 # Checks: one worker thread per fd, in QEMU's cgroup; ping; QUEUES flows
 # each way at once, VFP_XFER_MB (default 8; 4 on a debug L1, where a flow
 # of 8 MiB ran past the guest's 300 s) MiB each, sha256-compared; with
 # vhostfp, every queue pair's counters carry its flows (and, with POLL_US,
 # the busy-poll counters moved).
-#
-# vm-args: --timeout 700 --pin-keys
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -42,12 +40,6 @@ mq_cleanup()
 }
 trap mq_cleanup EXIT
 
-if [ $# -lt 3 ]; then
-	name=$(basename "$0" .sh)
-	# shellcheck disable=SC2046 # the name splits into arguments
-	set -- $(echo "$name" | sed -nE 's/^mq([0-9]+)(-poll([0-9]+))?-(vhostfp|vhost_net)$/\1 \3 \4/p')
-	[ $# -eq 2 ] && set -- "$1" 0 "$2"
-fi
 QUEUES=${1:-}
 POLL_US=${2:-0}
 BACKEND=${3:-}

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 500 --pin-keys
-#
 # End to end through a nested guest, the way a KVM host runs one:
 #
 #   +------------------------- L1 (host VM) --------------------------------+
@@ -16,31 +14,47 @@
 #   |   +---------------------------------------------------------------+   |
 #   +-----------------------------------------------------------------------+
 #
-# usage: nested.sh GUEST BACKEND     (also as nested-GUEST-BACKEND.sh)
+# usage: nested.sh [--packed | --viommu] GUEST BACKEND
 # Pings the peer, then moves VFP_XFER_MB MiB (default 10: some 7000 full-size
-# frames, many laps of the 256-entry rings) each way over TCP
-# and compares sha256 sums on both ends.
+# frames, many laps of the 256-entry rings) each way over TCP and compares
+# sha256 sums on both ends. With vhostfp, its counters must have carried it.
 #
-# Variants (nested-virtio_net-vhostfp-packed.sh) set, in the environment:
-#   VFP_NIC_OPTS     appended to L2's -device virtio-net-pci,... (e.g.
-#                    packed=on); unset: the NIC as it always was
-#   VFP_GUEST_CHECK  a check guest-xfer.sh runs in L2 once the interface is
-#                    up (guest_check_NAME there); its failure fails the test
-#   VFP_L2_PRE_ARGS  QEMU options before the NIC (scripts/l2 --pre-args), e.g.
-#                    a q35 machine and an intel-iommu device
-#   VFP_L2_APPEND    more L2 kernel command line (scripts/l2 --append)
-#   VFP_STATS_CHECK  vhostfp only: stats_check_NAME below runs on the
-#                    sampled counters after the transfer
+#   --packed   stock QEMU (-device virtio-net-pci,packed=on) and the guest
+#              must negotiate VIRTIO_F_RING_PACKED (checked from inside L2:
+#              bit 34 of the device's features) and move the transfer.
+#   --viommu   L2 is a q35 machine with QEMU's intel-iommu (device IOTLB),
+#              its NIC behind a PCIe root port with iommu_platform=on and
+#              ATS (on the root bus it would have no ATS, and L2 would send
+#              no device-IOTLB invalidations, which QEMU turns into
+#              VHOST_IOTLB_INVALIDATE). L2's IOMMU runs in its default lazy
+#              mode: iommu.strict=1 did not finish the 6.12 transfer within
+#              socat's 300 s. QEMU negotiates VIRTIO_F_ACCESS_PLATFORM and
+#              answers VHOST_IOTLB_MISS with UPDATEs; L2 checks that its NIC
+#              is behind the IOMMU, L1 that vhostfp's counters show misses
+#              and updates.
 
 set -u
 . "$(dirname "$0")/../lib.sh"
 # fd 7: our hold on the vhost device (closed before its module goes)
 trap 'exec 7<&-; vfp_cleanup' EXIT
 
-if [ $# -lt 2 ]; then
-	name=$(basename "$0" .sh)
-	set -- $(echo "${name#nested-}" | sed -E 's/-(qemu|vhost_net|vhostfp)$/ \1/')
-fi
+# What a variant changes: L2's NIC options (VFP_NIC_OPTS), a check
+# guest-xfer.sh runs in L2 (guest_check_NAME there), QEMU options before the
+# NIC (scripts/l2 --pre-args), L2's command line, and a check of vhostfp's
+# counters after the transfer (stats_check_NAME below).
+VFP_NIC_OPTS="" VFP_GUEST_CHECK="" VFP_L2_PRE_ARGS="" VFP_L2_APPEND="" VFP_STATS_CHECK=""
+case "${1:-}" in
+--packed)
+	VFP_NIC_OPTS=packed=on VFP_GUEST_CHECK=packed
+	shift
+	;;
+--viommu)
+	VFP_L2_PRE_ARGS="-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"
+	VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
+	VFP_L2_APPEND=intel_iommu=on VFP_STATS_CHECK=iotlb
+	shift
+	;;
+esac
 GUEST=${1:-}
 BACKEND=${2:-}
 MB=${VFP_XFER_MB:-10}
@@ -97,13 +111,13 @@ stats_check_iotlb()
 }
 
 L2_ARGS=()
-[ -z "${VFP_L2_PRE_ARGS:-}" ] || L2_ARGS+=(--pre-args "$VFP_L2_PRE_ARGS")
-[ -z "${VFP_L2_APPEND:-}" ] || L2_ARGS+=(--append "$VFP_L2_APPEND")
+[ -z "$VFP_L2_PRE_ARGS" ] || L2_ARGS+=(--pre-args "$VFP_L2_PRE_ARGS")
+[ -z "$VFP_L2_APPEND" ] || L2_ARGS+=(--append "$VFP_L2_APPEND")
 DEVICE=()
-[ -z "${VFP_NIC_OPTS:-}" ] ||
+[ -z "$VFP_NIC_OPTS" ] ||
 	DEVICE=(--device "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,$VFP_NIC_OPTS")
 CHECK=""
-[ -z "${VFP_GUEST_CHECK:-}" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
+[ -z "$VFP_GUEST_CHECK" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 
 log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
 out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
@@ -115,7 +129,7 @@ vfp_xfer_verify "$out"
 
 if [ "$BACKEND" = vhostfp ]; then
 	vfp_stats_carried "$MB"
-	[ -z "${VFP_STATS_CHECK:-}" ] || { vfp_stats_dump >/tmp/vfp-stats &&
+	[ -z "$VFP_STATS_CHECK" ] || { vfp_stats_dump >/tmp/vfp-stats &&
 		"stats_check_$VFP_STATS_CHECK" /tmp/vfp-stats; }
 	exec 7<&-
 fi

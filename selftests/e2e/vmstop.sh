@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --pin-keys
-#
 # A VM stop while the host's egress holds the guest's packets, end to end:
 # stock QEMU, a stock virtio_net guest sending 1400-byte UDP datagrams as
 # fast as it can, and a netem delay of 10 s on the bridge port toward the
@@ -43,11 +41,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-if [ $# -lt 1 ]; then
-	name=$(basename "$0" .sh)
-	set -- "${name#vmstop-}"
-fi
-BACKEND=$1
+BACKEND=${1:-}
 
 command -v socat >/dev/null || skip "socat is not installed"
 vfp_modprobe tun sch_netem

@@ -5,8 +5,6 @@
 # removes it again; virtio_guest registers its virtio driver; loading twice
 # in a row works (nothing left behind by the first round). The harness
 # fails the run on any kernel warning.
-#
-# vm-args: --slab-debug
 
 set -u
 . "$(dirname "$0")/../lib.sh"

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --slab-debug
-#
 # Backends other than a tun queue, and busy polling, on /dev/vhost-net and
 # /dev/vhost-fp (see backend.c):
 #

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --slab-debug
-#
 # Bad guest input and ioctl abuse on /dev/vhost-net and /dev/vhost-fp:
 # malformed rings (bad_ring), bad ioctl arguments and order (bad_ioctl),
 # life-cycle abuse under traffic (bad_owner). The harness VM fails the

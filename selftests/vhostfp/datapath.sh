@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 1200
-#
 # Byte-exact data path on /dev/vhost-net and /dev/vhost-fp.
 #
 #   datapath (C) --- /dev/vhost-{net,fp} --- tap fd | vfptap0 --- AF_PACKET

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --slab-debug
-#
 # The vhost-fp fuzzer (fuzz.c), a short slice for make check: random
 # vhost ioctls with fault injection against a device with live rings,
 # while a hostile guest thread rewrites them and frames flow through

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600 --slab-debug
-#
 # Head-of-line blocking of guest TX zero-copy (see hol.c for the picture):
 # vhost-fp must give later buffers back while one skb is held, vhost_net
 # with experimental_zcopytx=1 is shown to block. Two passes for the two

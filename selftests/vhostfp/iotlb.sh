@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 600
-#
 # vIOMMU on /dev/vhost-fp: VIRTIO_F_ACCESS_PLATFORM with the vhost IOTLB
 # messages, the process playing guest and VMM (see iotlb.c for the picture).
 # vhost-fp only: the point is vhostfp's own IOTLB. VFP_PKTS frames each

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --append 'softlockup_panic=1 hung_task_panic=1 hung_task_timeout_secs=10 watchdog_thresh=5 sysctl.kernel.panic_on_rcu_stall=1 rcupdate.rcu_cpu_stall_timeout=10'
-#
 # Liveness under a hostile guest (see liveness.c for the picture): a guest
 # thread produces bad input at full speed for VFP_HOSTILE_S seconds
 # (default 10) while the VMM's ioctls on the device, a second device's

@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900
-#
 # Packed virtqueues (VIRTIO_F_RING_PACKED) on /dev/vhost-fp.
 #
 #   datapath / bad_ring (C) --- /dev/vhost-fp --- tap fd | vfptap0 --- AF_PACKET

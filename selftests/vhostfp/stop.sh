@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --append 'hung_task_panic=1 hung_task_timeout_secs=20'
-#
 # A VM stop, a close and a killed VMM while the host's egress holds the
 # guest's packets (a slow tbf, a long netem delay, a plug never released;
 # see stop.c for the picture): bounded on vhost-fp's default and on

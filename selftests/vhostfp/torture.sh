@@ -1,7 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-args: --timeout 900 --slab-debug
-#
 # Life-cycle torture of /dev/vhost-fp, with the helpers of torture.c:
 #
 #   torture hold --- /dev/vhost-fp --- vfptt0 ==vfptbr0== vfptd0 (plug qdisc:

@@ -7,8 +7,6 @@
 # XDP on A too: PASS under a TCP transfer, DROP, TX and REDIRECT (the
 # program answers pings itself) with their counters, and the MTU limit of
 # an attached program. The unload case goes last: it sets up anew.
-#
-# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mac=52:54:00:00:18:02' --pin-keys
 
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT

@@ -2,7 +2,7 @@
 #
 # Helpers for the virtio_guest selftests; sourced. Each test runs as root
 # inside the harness VM, whose QEMU gives it two virtio-net NICs joined back
-# to back (the vm-args line of the test says how):
+# to back (the test's line in selftests/tests says how):
 #
 #   +------------------------------ VM (scripts/vm) ------------------------------+
 #   |  root namespace                            namespace vgn-peer                |
@@ -123,24 +123,26 @@ vgn_xfer()
 	rm -f "$src" "$dst"
 }
 
-# Run the test_* functions named in "$@" and report each in KTAP form.
+# Run the test_* functions named in "$@", each a KTAP subtest (kselftest's
+# ktap_helpers.sh, sourced by ../lib.sh); fails when one failed.
 vgn_run_tests()
 {
-	local t n=0 rc failed=0 t0
-	echo "TAP version 13"
-	echo "1..$#"
+	local t rc t0
+
+	ktap_print_header
+	ktap_set_plan $#
 	for t in "$@"; do
-		n=$((n + 1))
 		t0=$SECONDS
 		# Not in a condition: there, bash would ignore set -e.
 		( set -e; "$t" )
 		rc=$?
-		log "$t: $((SECONDS - t0)) s"
+		ktap_print_msg "$t: $((SECONDS - t0)) s"
 		case $rc in
-		0) echo "ok $n $t" ;;
-		"$KSFT_SKIP") echo "ok $n $t # SKIP" ;;
-		*) echo "not ok $n $t"; failed=1 ;;
+		"$KSFT_PASS") ktap_test_pass "$t" ;;
+		"$KSFT_SKIP") ktap_test_skip "$t" ;;
+		*) ktap_test_fail "$t" ;;
 		esac
 	done
-	return $failed
+	ktap_print_totals
+	[ "$KTAP_CNT_FAIL" = 0 ]
 }

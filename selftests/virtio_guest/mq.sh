@@ -21,9 +21,6 @@
 # off again) and when it is ready for the unplug (promiscuous on B); this
 # side sees that through QMP's query-rx-filter, which also checks that the
 # driver's rx mode reached the device.
-#
-# vm-args: --mem 2048 --smp 2 --timeout 1500 --pin-keys
-# debug-kernel: l2
 
 . "$(dirname "$0")/lib.sh"
 
@@ -70,16 +67,15 @@ ip link set br0 up
 
 NIC="virtio-net-pci,mq=on,vectors=10"
 # Under make check DEBUG=1 the guest driver is the code under test and L2
-# is where it runs: run-tests boots L1 on the stock kernel and this L2 on
-# the debug one ("debug-kernel: l2" above; scripts/vm sets VFP_L2_KVER),
-# and every wait here is VFP_SLOW (4 by default) times longer (scripts/l2
-# scales its own timeout).
+# is where it runs: its VM boots L1 on the stock kernel and this L2 on the
+# debug one (scripts/vm --debug-in-l2 sets VFP_L2_KVER), and every wait
+# here is VFP_SLOW times longer (scripts/emulation.sh, W5).
 slow=${VFP_SLOW:-1}
 [ -z "${VFP_L2_KVER:-}" ] || log "L2 boots $VFP_L2_KVER"
 # One vCPU: the queue pairs need no more (each has its NAPI and vectors on
-# vCPU 0), and a 2-vCPU L2 under nested SVM in TCG stopped without a word
-# in two of five runs (Documentation/testing.rst). VGN_L2_SMP=2 gives it
-# two, to see the queue pairs' CPU steering deal out more than one CPU.
+# vCPU 0), and a 2-vCPU L2 under nested SVM in TCG often stops without a
+# word. VGN_L2_SMP=2 gives it two, to see the queue pairs' CPU steering
+# deal out more than one CPU.
 "$VFP_REPO/scripts/l2" --smp "${VGN_L2_SMP:-1}" --mem 1024 --timeout 1200 --qemu-args "\
 	-qmp unix:$QMP,server=on,wait=off \
 	-netdev tap,id=n0,ifname=vgt0,script=no,downscript=no,queues=4,vhost=off \

@@ -53,7 +53,7 @@ vgn_iperf_failed()
 # a byte count would end in a second or two there.
 # After ethtool -L, test_mq_set_channels_under_traffic sends 8 MiB each
 # way: a debug L2 moves ~0.1 Mbit/s, too slow for that in vgn_xfer's
-# 120 s (its a2b failed so), so there it sends 1 MiB with 600 s.
+# 120 s, so there it sends 1 MiB with 600 s.
 if [ "$VFP_DEBUG" = 1 ]; then
 	VGN_SPREAD_LOAD="-n 2M -l 2K"
 	VGN_UNDER_LOAD="-n 1M -l 2K"

@@ -7,8 +7,6 @@
 # offloads, so its buffers are single pages behind a 10-byte header.
 # The XDP cases run on A's page chains (guest TSO on until a program is
 # attached). The unload case goes last: it sets up anew.
-#
-# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,mrg_rxbuf=off,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,mrg_rxbuf=off,disable-modern=on,disable-legacy=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,guest_ufo=off,mac=52:54:00:00:18:02' --pin-keys
 
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT

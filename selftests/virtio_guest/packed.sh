@@ -7,8 +7,6 @@
 # packed ring's device event offset behind and kicks get lost: see
 # vgn_validate()); NIC B offers neither indirect descriptors nor event
 # index, the ring in its plainest form.
-#
-# vm-args: --mem 1536 --qemu-args '-netdev hubport,id=h0,hubid=0 -device virtio-net-pci,netdev=h0,packed=on,mac=52:54:00:00:18:01 -netdev hubport,id=h1,hubid=0 -device virtio-net-pci,netdev=h1,packed=on,indirect_desc=off,event_idx=off,mac=52:54:00:00:18:02' --pin-keys
 
 . "$(dirname "$0")/cases.sh"
 

@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Everything the harness does because the machine is emulated or a stock
+# part is broken, and nothing else: the workarounds, and the catalogue of
+# emulation failures a retry may forgive. Sourced by scripts/lib.sh (bash)
+# and by the initramfs's /init (busybox sh, scripts/vm-init): POSIX sh only.
+#
+# Where we run: L1 (the "KVM host") under TCG with -cpu max, whose SVM lets
+# kvm_amd load; L2 under that KVM. Both are far from real hardware.
+
+# -- Workarounds ------------------------------------------------------------
+#
+# W1. Stale translations of patched code (--pin-keys, emu_pin_keys below).
+#     TCG with several vCPUs may run a translation of kernel text that
+#     another vCPU is patching: the kernel meets an int3 that no patch is
+#     in progress for (catalogue entry l1-int3). The sites that patch
+#     under running vCPUs are static keys: preempt_notifier_key (KVM flips
+#     it at every VM's creation and destruction, so at each L2's start and
+#     exit) and netstamp_needed_key (a ping flips it). A --pin-keys VM boots
+#     with maxcpus=1, flips both on while alone (kvm_amd loaded, and the
+#     holder selftests/harness/pinkeys keeps a KVM VM and an SO_TIMESTAMP
+#     socket open), then onlines its other vCPUs; L2s and pings only move
+#     the keys' counts. Costs ~6 s a VM.
+#     Still needed? Run the --nested tests without --pin-keys a few times:
+#     "Oops: int3" in L1 came back in about one nested test in ten.
+emu_pin_keys()
+{
+	# $1: the new root; $2: the repository inside it.
+	chroot "$1" modprobe kvm_amd 2>/dev/null
+	chroot "$1" "$2/selftests/harness/pinkeys" /run/vfp-pinkeys \
+		</dev/null >/dev/null 2>/dev/ttyS0 &
+	i=0
+	while [ ! -e "$1/run/vfp-pinkeys" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -e "$1/run/vfp-pinkeys" ] || echo "vm-init: the key holder did not start" >/dev/ttyS0
+	# SO_TIMESTAMP flips its key from a work item: let it run first.
+	sleep 1
+	for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		echo 1 >"$c" 2>/dev/null
+	done
+	[ "$(cat /sys/devices/system/cpu/online)" = "$(cat /sys/devices/system/cpu/present)" ] ||
+		echo "vm-init: vCPUs online $(cat /sys/devices/system/cpu/online) of $(cat /sys/devices/system/cpu/present)" >/dev/ttyS0
+}
+
+# W2. L2's CPU model: KVM nested in TCG reports an XSAVE area size (CPUID
+#     0xD) that does not match the features it enables, and the L2 kernel
+#     WARNs at boot; -xsave hides XSAVE. Still needed? VFP_L2_CPU=host.
+EMU_L2_CPU=host,-xsave
+
+# W3. A debug kernel's (scripts/debug-kernel) instrumented ACPI interpreter
+#     needs ~30 s under TCG for the _PRT loop of QEMU's pc machine, once per
+#     PCI device it enables, past ACPICA's loop limit on a loaded machine;
+#     acpi=noirq skips it (our devices use MSI-X). panic_on_warn=1 is not a
+#     workaround: a debug kernel is there to stop at the first warning.
+#     Still needed? Boot a debug kernel without it: "AE_AML_LOOP_TIMEOUT".
+emu_boot_args()
+{
+	case "$1" in *-vfpdebug-*) echo "panic_on_warn=1 acpi=noirq" ;; esac
+}
+
+# W4. One stock leak: vhost_net allocates its zero-copy reference count in
+#     vhost_net_ioctl (SET_BACKEND) and loses it when the fd is closed with
+#     the TX backend set under experimental_zcopytx=1 (6.1 and 6.12). The
+#     tests that do so on purpose leave one 1-counted object per close.
+#     Such an object (first caller past the allocator vhost_net_ioctl, first
+#     word 1) is printed as one "kmemleak: known stock vhost_net leak" line,
+#     which is not a report; every other object is printed whole. Only
+#     debug kernels have kmemleak. Still needed? Remove the filter and run
+#     vhostfp/badinput on a debug kernel.
+emu_kmemleak_filter()
+{
+	awk '
+	function flush() {
+		if (blk == "")
+			return
+		if (known && one && head != "")
+			print "kmemleak: known stock vhost_net leak: " head
+		else
+			printf "%s", blk
+		blk = ""
+	}
+	/unreferenced object/ {
+		flush()
+		head = $0
+		sub(/^ *unreferenced object /, "", head)
+		known = 0; one = 0; frame = 0; inhex = 0; intrace = 0
+	}
+	{ blk = blk $0 "\n" }
+	/hex dump/ { inhex = 1; next }
+	inhex {
+		inhex = 0
+		one = $1 == "01" && $2 == "00" && $3 == "00" && $4 == "00"
+	}
+	/backtrace/ { intrace = 1; next }
+	intrace && !frame && !/(kmalloc|kmem_cache_alloc)/ {
+		frame = 1
+		known = /vhost_net_ioctl\+.*\[vhost_net\]/
+	}
+	END { flush() }' "$1"
+}
+
+# W5. Slowness. Not the emulator's but the debug kernels' checkers (3 to 7
+#     times slower): emu_slow is the factor every timeout and wait scales
+#     by, VFP_DEBUG_SLOWDOWN (default 4) on a debug kernel in either level.
+#     scripts/vm scales its own --timeout and passes vfp.slow= to the VM,
+#     where it is VFP_SLOW (vm-init), which scripts/l2 and the tests read.
+emu_slow()
+{
+	case "$*" in *-vfpdebug-*|*-debug) echo "${VFP_DEBUG_SLOWDOWN:-4}" ;; *) echo 1 ;; esac
+}
+
+# -- The retry catalogue ------------------------------------------------------
+#
+# The rule (Documentation/testing.rst, "What a green run promises"):
+# a test whose VM died is run once more only when the death matches one
+# entry below, in its scope; then its log says "# RETRY <test>: <entry>".
+# A second failure of the same test fails it, whatever it was. Nothing
+# else is retried: a timeout, a hang, an assertion, a report with a frame
+# of ours, a checksum mismatch, and any death of a VM whose memory our
+# code could have written (an L1 that loaded a module of ours, an L2 after
+# its NIC came up with any backend of ours) all fail the test.
+#
+# Each entry: its signature, its scope, and the runs that showed it where
+# nothing of ours ran (the evidence that the emulation, not we, did it).
+#
+# l1-int3        L1's only reports are "Oops: int3" and the panic after it.
+#   scope        L1 loaded no module of ours.
+#   evidence     2026-11-26 (commit 99f4a0c): 6.12 e2e/nested-virtio_guest-
+#                qemu, L1 running QEMU's userspace backend alone, int3 in
+#                __schedule; 6.12 virtio_guest/mq (6f9c9e7), L1 running
+#                vhost_net, int3 in kvm_arch_vcpu_ioctl_run. W1 since.
+# l1-gif-irq     an L1 report with "RIP: 0010:__svm_vcpu_run+": an
+#                interrupt between VMRUN and VMLOAD, where GIF=0 holds
+#                every interrupt on real hardware.
+#   scope        L1 loaded no module of ours.
+#   evidence     2026-11-27 (be3efde): 6.12-debug virtio_guest/mq, L1
+#                running vhost_net.
+# l1-triple      L1 stopped with no result and no kernel report, and QEMU's
+#                own log says "Triple fault".
+#   scope        L1 loaded no module of ours.
+#   evidence     2026-11-26 (99f4a0c): 6.12 virtio_guest/mq, L1 (vhost_net)
+#                gone after 23 s; 2026-11-28: 6.1-debug virtio_guest/mq,
+#                stock L1 (vhost_net) triple-faulted under a debug L2.
+# l2-early-boot  L2's only reports come from its boot task (PID 0) in
+#                start_kernel, before rest_init, or L2 stopped with a
+#                start_kernel trace and no result; L1 silent.
+#   scope        any: before userspace L2 has probed no NIC, so no backend
+#                has its memory table or rings and no module of ours runs
+#                in it: up to there the run is stock, whatever the test.
+#   evidence     2026-11-28 (ccac339): CI, 6.12, a stock L2 warned in
+#                apparmor_init 6 s into its boot; 2026-11-27 (1a805f6):
+#                6.12-debug, a stock L2 took a #DB in exc_debug_kernel, then
+#                a fault in text_poke_early, 13 s into its boot.
+#
+# Still needed? results/retries counts each entry's retries per run; an
+# entry no run has needed for a month can go.
+
+# True when L1 of test log $1 (its console: $1.console) loaded a module of
+# ours: both are out-of-tree, and nothing else is.
+emu_l1_ran_ours()
+{
+	grep -q 'loading out-of-tree module taints kernel' "$1.console" 2>/dev/null ||
+		grep -qE '^vm: .*Tainted: [A-Z ]*O' "$1"
+}
+
+# Print the catalogue entry test log $1 matches, or return 1.
+emu_classify()
+{
+	local log=$1 vm l2
+
+	# A wrong result is never the emulation's.
+	! grep -qiE 'sha256 (mismatch|differ)|data differs' "$log" || return 1
+	vm=$(grep -E '^vm:   ' "$log")
+	l2=$(grep -E '^l2:   ' "$log")
+	if [ -z "$l2" ] && ! emu_l1_ran_ours "$log" &&
+	   ! grep -q '^l2: the VM stopped without a result' "$log"; then
+		if [ -n "$vm" ] && ! echo "$vm" | grep -vqE 'Oops: int3|Kernel panic - not syncing'; then
+			echo l1-int3
+			return 0
+		fi
+		if [ -n "$vm" ] && grep -qE 'RIP: 0010:__svm_vcpu_run\+' "$log.console" 2>/dev/null; then
+			echo l1-gif-irq
+			return 0
+		fi
+		if [ -z "$vm" ] && grep -q '^vm: the VM stopped without a result' "$log" &&
+		   grep -q '^vm: .*Triple fault' "$log"; then
+			echo l1-triple
+			return 0
+		fi
+	fi
+	# L2 in its early boot: its reports (or its last trace) in start_kernel
+	# on the boot task, not through the idle loop CPU 0 also reaches from
+	# start_kernel; L1 silent.
+	if [ -z "$vm" ] &&
+	   grep -qE 'l2-console: \[ *[0-9.]+\] +(\? )?start_kernel\+' "$log" &&
+	   ! grep -qE 'l2-console: \[ *[0-9.]+\] +(\? )?(rest_init|cpu_startup_entry|do_idle)\+' "$log"; then
+		if { [ -n "$l2" ] && ! echo "$l2" | grep -vqE 'WARNING: CPU: [0-9]+ PID: 0 at |Kernel panic'; } ||
+		   grep -q '^l2: the VM stopped without a result' "$log"; then
+			echo l2-early-boot
+			return 0
+		fi
+	fi
+	return 1
+}

@@ -1,1 +1,0 @@
-nested.sh

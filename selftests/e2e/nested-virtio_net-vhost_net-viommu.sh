@@ -1,1 +1,0 @@
-nested-virtio_net-vhostfp-viommu.sh

@@ -1,1 +1,0 @@
-vmstop.sh

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The retry rule (scripts/emulation.sh, emu_classify) against logs shaped
+# like the harness's: each catalogue entry is recognised in its scope, and
+# every death our code could have caused is not. Runs on the host, no VM.
+
+set -u
+. "$(dirname "$0")/../lib.sh"
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+
+OOT='[    8.0] vhostfp: loading out-of-tree module taints kernel.'
+VM_INT3='vm: the kernel reported:
+vm:   [   61.2] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI
+vm:   [   61.3] Kernel panic - not syncing: Fatal exception in interrupt
+vm: the VM stopped without a result (qemu exit 0); serial log: x'
+VM_GIF='vm: the kernel reported:
+vm:   [  201.0] BUG: unable to handle page fault for address: fffffe0000001ff8
+vm:   [  201.1] Kernel panic - not syncing: Fatal exception in interrupt'
+GIF_CONSOLE='[  201.0] RIP: 0010:__svm_vcpu_run+0x8e/0x130 [kvm_amd]'
+VM_TRIPLE='vm: the VM stopped without a result (qemu exit 0); serial log: x
+vm: Triple fault'
+L2_EARLY='l2: the kernel reported:
+l2:   [    6.1] WARNING: CPU: 0 PID: 0 at security/apparmor/lsm.c:2001 apparmor_init+0x1/0x2
+# l2-console: [    6.2]  security_init+0x4/0x5
+# l2-console: [    6.2]  start_kernel+0x6/0x7'
+L2_DF='l2: the VM stopped without a result (qemu exit 0); serial log: x
+l2: the kernel reported:
+l2:   [   40.1] PANIC: double fault, error_code: 0x0
+# l2-console: [   40.1]  asm_exc_double_fault+0x1/0x2
+# FAIL: the guest'"'"'s run failed'
+L2_IDLE='l2: the kernel reported:
+l2:   [   90.1] WARNING: CPU: 0 PID: 0 at kernel/time/tick-sched.c:1 x+0x1/0x2
+# l2-console: [   90.1]  do_idle+0x1/0x2
+# l2-console: [   90.1]  cpu_startup_entry+0x1/0x2
+# l2-console: [   90.1]  rest_init+0x1/0x2
+# l2-console: [   90.1]  start_kernel+0x6/0x7'
+
+# case NAME EXPECTED LOG [CONSOLE]: emu_classify of that log says EXPECTED
+# (an entry, or "none").
+case_()
+{
+	local name=$1 want=$2 got
+	printf '%s\n' "$3" >"$DIR/log"
+	printf '%s\n' "${4:-}" >"$DIR/log.console"
+	got=$(emu_classify "$DIR/log") || got=none
+	if [ "$got" = "$want" ]; then
+		ktap_test_pass "$name"
+	else
+		ktap_print_msg "$name: classified $got, want $want"
+		ktap_test_fail "$name"
+	fi
+}
+
+ktap_print_header
+ktap_set_plan 14
+case_ pass_is_no_death none '# ok 1 case'
+case_ l1_int3_stock l1-int3 "$VM_INT3"
+case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
+case_ l1_int3_and_bug none "$VM_INT3
+vm:   [   61.4] BUG: KASAN: use-after-free in x+0x1/0x2"
+case_ l1_gif_stock l1-gif-irq "$VM_GIF" "$GIF_CONSOLE"
+case_ l1_gif_with_vhostfp none "$VM_GIF" "$OOT
+$GIF_CONSOLE"
+case_ l1_triple_stock l1-triple "$VM_TRIPLE"
+case_ l1_triple_with_virtio_guest none "$VM_TRIPLE" \
+	'[    7.0] virtio_guest: loading out-of-tree module taints kernel.'
+case_ l1_timeout none 'vm: timeout after 500s; serial log: x'
+case_ l2_early_boot_under_vhostfp l2-early-boot "$L2_EARLY" "$OOT"
+case_ l2_early_boot_wrong_data none "$L2_EARLY
+# FAIL: guest->peer data differs: guest sent 1, peer got 2" "$OOT"
+case_ l2_double_fault_under_vhostfp none "$L2_DF" "$OOT"
+case_ l2_warn_in_idle_loop none "$L2_IDLE" "$OOT"
+case_ l2_hang_no_report none 'l2: timeout after 400s; serial log: x
+# FAIL: the guest'"'"'s run failed' "$OOT"
+ktap_finished
