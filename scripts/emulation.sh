@@ -24,6 +24,7 @@
 #     the keys' counts. Costs ~6 s a VM.
 #     Still needed? Run the --nested tests without --pin-keys a few times:
 #     "Oops: int3" in L1 came back in about one nested test in ten.
+EMU_PIN_KEYS_ARGS="maxcpus=1 vfp.pinkeys=1"
 emu_pin_keys()
 {
 	# $1: the new root; $2: the repository inside it.

@@ -135,8 +135,7 @@ with_queue_fds()
 
 mkdir $CG || fail "cannot create cgroup $CG"
 # L2 has one vCPU: the queue pairs are steered by tc, not by CPU, and a
-# 2-vCPU L2 under nested SVM in TCG triple faults now and then
-# (Documentation/testing.rst).
+# 2-vCPU L2 under nested SVM in TCG triple faults now and then.
 log "$QUEUES queue pairs, backend $BACKEND, poll-us $POLL_US, ${MB} MiB per flow each way"
 out=$(echo $BASHPID >$CG/cgroup.procs &&
 	VFP_L2_QEMU_PID_FILE=$QEMU_PID_FILE with_queue_fds "$VFP_REPO/scripts/l2" --smp 1 \
