@@ -39,6 +39,41 @@ static void vfp_dev_unlock_vqs(struct vfp_dev *dev)
 		mutex_unlock(&dev->nvqs[i].vq.mutex);
 }
 
+/*
+ * IOTLB entries went away: wait until no handler runs on what they said
+ * and make every queue translate afresh.  Caller holds dev->mutex, not a
+ * vq mutex.
+ */
+static void vfp_dev_iotlb_flush(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		struct vfp_vq *vq = &dev->nvqs[i].vq;
+
+		mutex_lock(&vq->mutex);
+		vfp_vq_iotlb_flush(vq);
+		mutex_unlock(&vq->mutex);
+	}
+}
+
+/* New IOTLB entries: running queues parked on a miss look again. */
+static void vfp_dev_iotlb_kick(struct vfp_dev *dev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		struct vfp_vq *vq = &dev->nvqs[i].vq;
+
+		mutex_lock(&vq->mutex);
+		if (vq->private_data)
+			vfp_vq_queue_kick(vq);
+		mutex_unlock(&vq->mutex);
+	}
+}
+
 static void vfp_dev_default_tunables(struct vfp_dev *dev)
 {
 	dev->tunables.flags = vfp_zerocopy_default ? VHOST_FP_F_ZEROCOPY : 0;
@@ -81,6 +116,7 @@ static void vfp_dev_cleanup(struct vfp_dev *dev)
 		vfp_vq_reset(&dev->nvqs[i].vq);
 	vfp_dev_unlock_vqs(dev);
 	vfp_iotlb_reset(dev);
+	vfp_dev_iotlb_flush(dev);
 	/* No poll left that could queue work: the worker can go. */
 	vfp_worker_destroy(dev->worker);
 	dev->worker = NULL;
@@ -452,7 +488,27 @@ static ssize_t vfp_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 static ssize_t vfp_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return vfp_iotlb_write(iocb->ki_filp->private_data, from);
+	struct vfp_dev *dev = iocb->ki_filp->private_data;
+	struct vhost_iotlb_msg msg;
+	unsigned int todo = 0;
+	ssize_t size;
+	int ret;
+
+	size = vfp_iotlb_msg_get(from, &msg);
+	if (size < 0)
+		return size;
+	mutex_lock(&dev->mutex);
+	if (!dev->mm || dev->mm != current->mm)
+		ret = -EPERM;
+	else
+		ret = vfp_iotlb_process(dev, &msg, &todo);
+	/* Under dev->mutex: once the write returns, no queue uses a stale entry. */
+	if (todo & VFP_IOTLB_FLUSH)
+		vfp_dev_iotlb_flush(dev);
+	if (todo & VFP_IOTLB_KICK)
+		vfp_dev_iotlb_kick(dev);
+	mutex_unlock(&dev->mutex);
+	return ret ? ret : size;
 }
 
 static __poll_t vfp_poll(struct file *f, poll_table *wait)

@@ -10,10 +10,11 @@
  * Entries live in an rbtree keyed by IOVA; they never overlap (an UPDATE
  * drops whatever it overlaps).  The worker looks them up under the
  * spinlock and uses the copy it took for as long as it holds its vq mutex;
- * whoever removes an entry takes every vq mutex afterwards (after the
- * entry is out of the tree), so once an INVALIDATE returns no handler
- * uses what the entry said, and the per-vq caches (last hit, ring
- * addresses) are dropped under the same mutexes.
+ * whoever removes an entry has dev.c take every vq mutex afterwards (after
+ * the entry is out of the tree: VFP_IOTLB_FLUSH), so once an INVALIDATE
+ * returns no handler uses what the entry said, and the per-vq caches (last
+ * hit, ring addresses) are dropped under the same mutexes.  This file
+ * calls nothing of the queues': what a message asks of them it returns.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -123,49 +124,19 @@ static void vfp_iotlb_insert(struct vfp_iotlb *tlb, struct vfp_iotlb_map *new)
 }
 
 /*
- * Entries were removed: wait until no handler runs on what they said and
- * make every queue translate afresh.  Caller holds dev->mutex, not a vq
- * mutex.
+ * Forget every entry and message: RESET_OWNER and release.  The caller
+ * then flushes the queues' translations (VFP_IOTLB_FLUSH).
  */
-static void vfp_iotlb_sync(struct vfp_dev *dev)
-{
-	unsigned int i;
-
-	for (i = 0; i < VHOST_FP_NVQS; i++) {
-		struct vfp_vq *vq = &dev->nvqs[i].vq;
-
-		mutex_lock(&vq->mutex);
-		vfp_vq_iotlb_flush(vq);
-		mutex_unlock(&vq->mutex);
-	}
-}
-
-/* New translations: running queues parked on a miss look again. */
-static void vfp_iotlb_kick(struct vfp_dev *dev)
-{
-	unsigned int i;
-
-	for (i = 0; i < VHOST_FP_NVQS; i++) {
-		struct vfp_vq *vq = &dev->nvqs[i].vq;
-
-		mutex_lock(&vq->mutex);
-		if (vq->private_data)
-			vfp_vq_queue_kick(vq);
-		mutex_unlock(&vq->mutex);
-	}
-}
-
-/* Forget every entry and message: RESET_OWNER and release. */
 void vfp_iotlb_reset(struct vfp_dev *dev)
 {
 	struct vfp_iotlb *tlb = &dev->iotlb;
 	struct vfp_iotlb_map *m, *tmp;
 
+	lockdep_assert_held(&dev->mutex);
 	spin_lock(&tlb->lock);
 	list_for_each_entry_safe(m, tmp, &tlb->fifo, fifo)
 		vfp_iotlb_erase(tlb, m);
 	spin_unlock(&tlb->lock);
-	vfp_iotlb_sync(dev);
 	spin_lock(&tlb->miss_lock);
 	tlb->miss_head = 0;
 	tlb->miss_count = 0;
@@ -181,7 +152,7 @@ static bool vfp_iotlb_perm_ok(u8 perm)
 }
 
 static int vfp_iotlb_update(struct vfp_dev *dev,
-			    const struct vhost_iotlb_msg *msg)
+			    const struct vhost_iotlb_msg *msg, unsigned int *todo)
 {
 	struct vfp_iotlb *tlb = &dev->iotlb;
 	struct vfp_iotlb_map *m, *old;
@@ -214,16 +185,17 @@ static int vfp_iotlb_update(struct vfp_dev *dev,
 	spin_unlock(&tlb->lock);
 	WRITE_ONCE(tlb->updates, tlb->updates + 1);
 	if (removed)
-		vfp_iotlb_sync(dev);
+		*todo |= VFP_IOTLB_FLUSH;
 	if (tlb->in_batch)
 		tlb->batch_kick = true;
 	else
-		vfp_iotlb_kick(dev);
+		*todo |= VFP_IOTLB_KICK;
 	return 0;
 }
 
 static int vfp_iotlb_invalidate(struct vfp_dev *dev,
-				const struct vhost_iotlb_msg *msg)
+				const struct vhost_iotlb_msg *msg,
+				unsigned int *todo)
 {
 	struct vfp_iotlb *tlb = &dev->iotlb;
 	u64 last;
@@ -235,11 +207,12 @@ static int vfp_iotlb_invalidate(struct vfp_dev *dev,
 	spin_unlock(&tlb->lock);
 	WRITE_ONCE(tlb->invalidates, tlb->invalidates + 1);
 	/* Even if nothing matched: a cached copy must not outlive this. */
-	vfp_iotlb_sync(dev);
+	*todo |= VFP_IOTLB_FLUSH;
 	return 0;
 }
 
-static int vfp_iotlb_batch(struct vfp_dev *dev, bool begin)
+static int vfp_iotlb_batch(struct vfp_dev *dev, bool begin,
+			   unsigned int *todo)
 {
 	struct vfp_iotlb *tlb = &dev->iotlb;
 
@@ -249,24 +222,30 @@ static int vfp_iotlb_batch(struct vfp_dev *dev, bool begin)
 	tlb->in_batch = begin;
 	if (!begin && tlb->batch_kick) {
 		tlb->batch_kick = false;
-		vfp_iotlb_kick(dev);
+		*todo |= VFP_IOTLB_KICK;
 	}
 	return 0;
 }
 
-/* One message from userspace.  Caller holds dev->mutex and is the owner. */
-static int vfp_iotlb_process(struct vfp_dev *dev,
-			     const struct vhost_iotlb_msg *msg)
+/*
+ * One message from userspace.  Caller holds dev->mutex and is the owner;
+ * it does to the queues what *@todo then asks (VFP_IOTLB_*), before it
+ * lets the mutex go.  0 or -errno (then *@todo asks nothing).
+ */
+int vfp_iotlb_process(struct vfp_dev *dev, const struct vhost_iotlb_msg *msg,
+		      unsigned int *todo)
 {
+	lockdep_assert_held(&dev->mutex);
+	*todo = 0;
 	switch (msg->type) {
 	case VHOST_IOTLB_UPDATE:
-		return vfp_iotlb_update(dev, msg);
+		return vfp_iotlb_update(dev, msg, todo);
 	case VHOST_IOTLB_INVALIDATE:
-		return vfp_iotlb_invalidate(dev, msg);
+		return vfp_iotlb_invalidate(dev, msg, todo);
 	case VHOST_IOTLB_BATCH_BEGIN:
-		return vfp_iotlb_batch(dev, true);
+		return vfp_iotlb_batch(dev, true, todo);
 	case VHOST_IOTLB_BATCH_END:
-		return vfp_iotlb_batch(dev, false);
+		return vfp_iotlb_batch(dev, false, todo);
 	}
 	/* MISS and ACCESS_FAIL go the other way; anything else is unknown. */
 	return -EINVAL;
@@ -275,16 +254,15 @@ static int vfp_iotlb_process(struct vfp_dev *dev,
 /*
  * write(): one struct vhost_msg or struct vhost_msg_v2 (the same size),
  * told apart by their first field, whatever VHOST_BACKEND_F_IOTLB_MSG_V2
- * says.  Returns the message size or -errno; a short write is -EINVAL.
+ * says.  Copies its IOTLB message to @msg; returns the message size or
+ * -errno; a short write is -EINVAL.
  */
-ssize_t vfp_iotlb_write(struct vfp_dev *dev, struct iov_iter *from)
+ssize_t vfp_iotlb_msg_get(struct iov_iter *from, struct vhost_iotlb_msg *msg)
 {
 	union {
 		struct vhost_msg v1;
 		struct vhost_msg_v2 v2;
 	} u;
-	const struct vhost_iotlb_msg *msg;
-	ssize_t ret;
 
 	BUILD_BUG_ON(sizeof(u.v1) != sizeof(u.v2));
 	if (iov_iter_count(from) < sizeof(u))
@@ -294,19 +272,13 @@ ssize_t vfp_iotlb_write(struct vfp_dev *dev, struct iov_iter *from)
 	if (u.v2.type == VHOST_IOTLB_MSG_V2) {
 		if (u.v2.asid)
 			return -EINVAL;
-		msg = &u.v2.iotlb;
+		*msg = u.v2.iotlb;
 	} else if (u.v1.type == VHOST_IOTLB_MSG) {
-		msg = &u.v1.iotlb;
+		*msg = u.v1.iotlb;
 	} else {
 		return -EINVAL;
 	}
-	mutex_lock(&dev->mutex);
-	if (!dev->mm || dev->mm != current->mm)
-		ret = -EPERM;
-	else
-		ret = vfp_iotlb_process(dev, msg);
-	mutex_unlock(&dev->mutex);
-	return ret ? ret : sizeof(u);
+	return sizeof(u);
 }
 
 /* Take the oldest queued miss.  false: none. */

@@ -2,9 +2,9 @@
 /*
  * vhostfp private header.
  *
- * Layering: the ring engine (vq.c, vq_split.c, vq_packed.c, mem.c, log.c)
- * moves buffers
- * described by guest rings and knows nothing of networking; the net backend
+ * Layering: the ring engine (vq.c above vq_split.c and vq_packed.c, both
+ * above vq_desc.c; mem.c, log.c, iotlb.c) moves buffers described by guest
+ * rings and knows nothing of networking; the net backend
  * (net.c, tx.c, rx.c, zc.c) moves packets and knows nothing of ring layout.
  * worker.c and poll.c run the handlers; dev.c owns the per-open state.
  */
@@ -217,6 +217,8 @@ struct vfp_vq_ops {
 	/* Sizes and access of desc, avail and used, in that order. */
 	void (*areas)(const struct vfp_vq *vq, struct vfp_vq_area *area);
 	int (*init_access)(struct vfp_vq *vq);
+	/* Frees what init_access() took; NULL: it takes nothing. */
+	void (*release)(struct vfp_vq *vq);
 	int (*get_buf)(struct vfp_vq *vq, struct vfp_buf *buf,
 		       struct iovec *iov, unsigned int iov_max,
 		       struct vfp_log *log, unsigned int log_max);
@@ -474,8 +476,13 @@ int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* iotlb.c APIs: */
 void vfp_iotlb_init(struct vfp_iotlb *tlb);
+/* What a message asks of the device's queues (vfp_iotlb_process()): */
+#define VFP_IOTLB_FLUSH		BIT(0)	/* entries went: translate afresh */
+#define VFP_IOTLB_KICK		BIT(1)	/* entries came: parked queues retry */
 void vfp_iotlb_reset(struct vfp_dev *dev);
-ssize_t vfp_iotlb_write(struct vfp_dev *dev, struct iov_iter *from);
+ssize_t vfp_iotlb_msg_get(struct iov_iter *from, struct vhost_iotlb_msg *msg);
+int vfp_iotlb_process(struct vfp_dev *dev, const struct vhost_iotlb_msg *msg,
+		      unsigned int *todo);
 ssize_t vfp_iotlb_read(struct vfp_dev *dev, struct iov_iter *to, bool nonblock);
 __poll_t vfp_iotlb_poll(struct vfp_dev *dev, struct file *file,
 			poll_table *wait);
@@ -490,7 +497,6 @@ long vfp_vq_ioctl(struct vfp_vq *vq, unsigned int cmd, void __user *argp);
 int vfp_vq_start(struct vfp_vq *vq);
 bool vfp_vq_access_ok(struct vfp_vq *vq);
 void vfp_vq_iotlb_flush(struct vfp_vq *vq);
-int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len);
 void vfp_vq_queue_kick(struct vfp_vq *vq);
 int vfp_vq_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 		   struct iovec *iov, unsigned int iov_max,
@@ -500,18 +506,20 @@ void vfp_vq_add_used(struct vfp_vq *vq, u16 id, u32 len);
 void vfp_vq_flush_used(struct vfp_vq *vq);
 bool vfp_vq_enable_notify(struct vfp_vq *vq);
 void vfp_vq_disable_notify(struct vfp_vq *vq);
+
+/* vq_desc.c APIs: */
 void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...) __printf(2, 3);
 int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		     u32 len, bool write, struct iovec *iov,
 		     unsigned int iov_max, struct vfp_log *log,
 		     unsigned int log_max);
+int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len);
 
 /* vq_split.c APIs: */
 extern const struct vfp_vq_ops vfp_split_ops;
 
 /* vq_packed.c APIs: */
 extern const struct vfp_vq_ops vfp_packed_ops;
-void vfp_packed_free(struct vfp_vq *vq);
 
 /* log.c APIs: */
 /* Inline: the fast path asks per packet, and the answer is nearly always no. */

@@ -67,7 +67,7 @@ static __le32 __user *vfp_packed_device_event(struct vfp_vq *vq)
 	return (__le32 __user *)vq->used;
 }
 
-void vfp_packed_free(struct vfp_vq *vq)
+static void vfp_packed_release(struct vfp_vq *vq)
 {
 	if (!vq->packed)
 		return;
@@ -521,6 +521,7 @@ const struct vfp_vq_ops vfp_packed_ops = {
 	.check_addr	= vfp_packed_check_addr,
 	.areas		= vfp_packed_areas,
 	.init_access	= vfp_packed_init_access,
+	.release	= vfp_packed_release,
 	.get_buf	= vfp_packed_get_buf,
 	.discard	= vfp_packed_discard,
 	.write_used	= vfp_packed_write_used,
