@@ -502,7 +502,7 @@ static ssize_t vfp_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = -EPERM;
 	else
 		ret = vfp_iotlb_process(dev, &msg, &todo);
-	/* Under dev->mutex: once the write returns, no queue uses a stale entry. */
+	/* Under dev->mutex: once this returns, no queue uses a stale entry. */
 	if (todo & VFP_IOTLB_FLUSH)
 		vfp_dev_iotlb_flush(dev);
 	if (todo & VFP_IOTLB_KICK)

@@ -4,9 +4,10 @@
  *
  * Layering: the ring engine (vq.c above vq_split.c and vq_packed.c, both
  * above vq_desc.c; mem.c, log.c, iotlb.c) moves buffers described by guest
- * rings and knows nothing of networking; the net backend
- * (net.c, tx.c, rx.c, zc.c) moves packets and knows nothing of ring layout.
- * worker.c and poll.c run the handlers; dev.c owns the per-open state.
+ * rings and knows nothing of networking; the net backend (net.c, rx.c and
+ * the TX files: tx.c, tx_batch.c, tx_zc.c, tx_zchdr.c) moves packets and
+ * knows nothing of ring layout.  worker.c and poll.c run the handlers;
+ * dev.c owns the per-open state.
  */
 #ifndef _VHOSTFP_H
 #define _VHOSTFP_H
@@ -331,11 +332,11 @@ struct vfp_net_vq {
 	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
 	size_t sock_hlen;		/* header the tap adds / parses */
 	struct vfp_zc *zc;		/* TX only: zero-copy state */
-	/* TX only, zero-copy: headers copied, guest pages pinned (zchdr.c). */
+	/* TX only, zero-copy: headers copied, guest pages pinned (tx_zchdr.c). */
 	struct page *zchdr;
 	struct bio_vec zcbv[VFP_ZCHDR_PAGES];
 	unsigned int zcbv_num;
-	/* TX only: small packets waiting for one sendmsg() (txb.c). */
+	/* TX only: small packets waiting for one sendmsg() (tx_batch.c). */
 	bool txb_ok;			/* the tap allows batching */
 	unsigned int txb_num;
 	struct xdp_buff txb[VFP_TXB_MAX];
@@ -544,7 +545,7 @@ void vfp_net_set_features(struct vfp_dev *dev);
 void vfp_tx_handle_kick(struct vfp_work *work);
 void vfp_tx_handle_sock(struct vfp_work *work);
 
-/* txb.c APIs: */
+/* tx_batch.c APIs: */
 bool vfp_txb_usable(struct socket *sock);
 int vfp_txb_add(struct vfp_net_vq *nvq, struct socket *sock,
 		struct iov_iter *from);
@@ -557,13 +558,13 @@ void vfp_rx_handle_kick(struct vfp_work *work);
 void vfp_rx_handle_sock(struct vfp_work *work);
 void vfp_rx_unqueue(struct vfp_net_vq *nvq);
 
-/* zchdr.c APIs: */
+/* tx_zchdr.c APIs: */
 int vfp_zchdr_init(struct vfp_net_vq *nvq);
 void vfp_zchdr_uninit(struct vfp_net_vq *nvq);
 int vfp_zchdr_iter(struct vfp_net_vq *nvq, struct msghdr *msg, size_t len);
 void vfp_zchdr_put(struct vfp_net_vq *nvq);
 
-/* zc.c APIs: */
+/* tx_zc.c APIs: */
 struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);
 void vfp_zc_destroy(struct vfp_zc *zc);
 struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit);
