@@ -32,10 +32,11 @@
 #include <linux/vhost_fp.h>
 #include <net/xdp.h>
 
+#include "iotlb.h"
+#include "mem.h"
+
 /* Longest ring the virtio spec allows (split; packed rings too). */
 #define VFP_VQ_NUM_MAX		32768
-/* Guest memory regions per table; vhost's max_mem_regions default. */
-#define VFP_MEM_REGIONS_MAX	509
 /* iovecs one packet (all its merged buffers) may span. */
 #define VFP_IOV_MAX		1024
 /* Used entries collected before they are written out. */
@@ -53,12 +54,8 @@
 #define VFP_WEIGHT_BYTES	(512 * 1024)
 /* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
 #define VFP_BUSY_POLL_MAX_US	10000
-/* IOTLB entries per device (vhost's max_iotlb_entries default). */
-#define VFP_IOTLB_ENTRIES_MAX	2048
 /* VHOST_IOTLB_MISS messages waiting for userspace to read them. */
 #define VFP_IOTLB_MISS_MAX	64
-/* Pages of one range that may miss at once (vfp_iotlb_translate()). */
-#define VFP_IOTLB_MISS_SCAN	16
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -120,37 +117,10 @@ struct vfp_poll {
 	struct vfp_vq *vq;		/* whose worker runs work */
 };
 
-/* One guest memory region: [gpa, gpa + size) lives at hva. */
-struct vfp_mem_region {
-	u64 gpa;
-	u64 size;
-	u64 hva;
-};
-
-/* Immutable once published; replaced as a whole by SET_MEM_TABLE. */
-struct vfp_mem {
-	unsigned int nregions;
-	u64 gpa_last;			/* last guest-physical byte */
-	struct vfp_mem_region regions[];
-};
-
 /* A guest-physical range written by the device, for the dirty log. */
 struct vfp_log {
 	u64 gpa;
 	u64 len;
-};
-
-/*
- * A copy of one IOTLB entry (iotlb.c): IOVA [start, last] at hva.  Valid
- * while the holder keeps its vq mutex, or, as a queue's cached last hit,
- * until an INVALIDATE drops it under that mutex.
- */
-struct vfp_iotlb_hit {
-	bool valid;
-	u8 perm;			/* VHOST_ACCESS_* */
-	u64 start;
-	u64 last;
-	u64 hva;
 };
 
 struct vfp_iotlb_miss {
@@ -160,15 +130,7 @@ struct vfp_iotlb_miss {
 
 /* A device's IOTLB (iotlb.c), used with VIRTIO_F_ACCESS_PLATFORM. */
 struct vfp_iotlb {
-	/*
-	 * Protects root, fifo and nentries: taken by the worker for each
-	 * lookup (under a vq mutex) and by the message writer (under
-	 * dev->mutex) to change the tree.
-	 */
-	spinlock_t lock;
-	struct rb_root root;		/* struct vfp_iotlb_map by IOVA */
-	struct list_head fifo;		/* the same entries, oldest first */
-	unsigned int nentries;
+	struct vfp_iotlb_tree tree;	/* the entries (iotlb_tree.c) */
 	/* Protects miss[], miss_head, miss_count: worker and readers. */
 	spinlock_t miss_lock;
 	struct vfp_iotlb_miss miss[VFP_IOTLB_MISS_MAX];
@@ -438,42 +400,6 @@ bool vfp_busy_poll(struct vfp_vq *vq, struct vfp_busy *busy,
 void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 bool vfp_vq_exceeds_weight(struct vfp_vq *vq, struct vfp_poll *resume,
 			   unsigned int turns, size_t bytes);
-
-/* mem.c APIs: */
-struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
-int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
-			   struct iovec *iov, unsigned int iov_max,
-			   unsigned int *hint);
-
-/*
- * Describe guest range [gpa, gpa + len) as user iovecs, split at region
- * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
- * range is not guest memory, -ENOBUFS if iov_max is too small.  @hint is
- * the caller's guess of the region, an index checked here (so it may
- * outlive the table), updated by the slow path.  Inline for the common
- * case, a descriptor that lies whole in the region the last one did.
- */
-static inline int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa,
-				    u64 len, struct iovec *iov,
-				    unsigned int iov_max, unsigned int *hint)
-{
-	const struct vfp_mem_region *r;
-	u64 off;
-
-	if (!mem || *hint >= mem->nregions || !len || len > MAX_RW_COUNT ||
-	    !iov_max)
-		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
-	r = &mem->regions[*hint];
-	off = gpa - r->gpa;
-	/* In the region, so gpa + len - 1 cannot wrap: the region's does not. */
-	if (gpa < r->gpa || off >= r->size || len > r->size - off)
-		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
-	iov->iov_base = (void __user *)(unsigned long)(r->hva + off);
-	iov->iov_len = len;
-	return 1;
-}
-
-int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
 
 /* iotlb.c APIs: */
 void vfp_iotlb_init(struct vfp_iotlb *tlb);

@@ -10,6 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
+#include "vq_desc.h"
 
 void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
 {
@@ -93,7 +94,7 @@ int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 	 * indirect together, than the ring holds (zero-length ones add no
 	 * iovec, so iov_max alone would not bound them).
 	 */
-	if (++buf->nread > vq->num) {
+	if (vfp_desc_one_too_many(&buf->nread, vq->num)) {
 		vfp_vq_err(vq, "buffer of more than %u descriptors", vq->num);
 		return -E2BIG;
 	}
