@@ -135,7 +135,7 @@ static __always_inline int vfp_iotlb_walk(u64 iova, u64 len, u8 perm,
 		iova += seg;
 		len -= seg;
 	}
-	return misses ? -EAGAIN : n;
+	return misses ? -EAGAIN : (int)n;
 }
 
 #endif /* _VHOSTFP_IOTLB_H */

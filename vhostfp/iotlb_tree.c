@@ -173,11 +173,12 @@ unsigned int vfp_iotlb_tree_del(struct vfp_iotlb_tree *tree, u64 start,
 
 void vfp_iotlb_tree_clear(struct vfp_iotlb_tree *tree)
 {
-	struct vfp_iotlb_map *m, *tmp;
-
 	spin_lock(&tree->lock);
-	list_for_each_entry_safe(m, tmp, &tree->fifo, fifo)
-		vfp_iotlb_erase(tree, m);
+	/* Bound: the entries, VFP_IOTLB_ENTRIES_MAX; each pass drops one. */
+	while (!list_empty(&tree->fifo))
+		vfp_iotlb_erase(tree, list_first_entry(&tree->fifo,
+						       struct vfp_iotlb_map,
+						       fifo));
 	spin_unlock(&tree->lock);
 }
 

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * selftests/unit: runs every test of every area and prints KTAP.  Exit
+ * status 0 when all pass, 1 otherwise.  No VM, no kernel headers: see
+ * Makefile for what is compiled with what.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+static bool unit_failed;
+
+void unit_expect(bool ok, const char *what, const char *file, int line)
+{
+	if (ok)
+		return;
+	printf("# %s:%d: expected %s\n", file, line, what);
+	unit_failed = true;
+}
+
+static const struct unit_test *const unit_areas[] = {
+	unit_mem_tests,
+	unit_iotlb_tests,
+	unit_packed_tests,
+	unit_desc_tests,
+};
+
+int main(void)
+{
+	unsigned int i, n = 0, pass = 0, fail = 0;
+	const struct unit_test *t;
+
+	for (i = 0; i < ARRAY_SIZE(unit_areas); i++)
+		for (t = unit_areas[i]; t->name; t++)
+			n++;
+	printf("TAP version 13\n1..%u\n", n);
+	n = 0;
+	for (i = 0; i < ARRAY_SIZE(unit_areas); i++) {
+		for (t = unit_areas[i]; t->name; t++) {
+			unit_failed = false;
+			t->fn();
+			printf("%s %u %s\n", unit_failed ? "not ok" : "ok", ++n,
+			       t->name);
+			if (unit_failed)
+				fail++;
+			else
+				pass++;
+		}
+	}
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:0 error:0\n",
+	       pass, fail);
+	return fail ? EXIT_FAILURE : EXIT_SUCCESS;
+}
