@@ -278,6 +278,11 @@ static void iotlb_walk_top_of_u64(void)
 	EXPECT(unit_iov_is(&iov[0], 0x70000000, 0x1000));
 	EXPECT(unit_walk(&t, U64_MAX, 1, VHOST_ACCESS_RO, iov, 4) == 1);
 	EXPECT(unit_iov_is(&iov[0], 0x70000fff, 1));
+	/* One entry for all of u64: its size is 2^64. */
+	vfp_iotlb_tree_clear(&t.tree);
+	unit_add(&t, 0, U64_MAX, 0x80000000, VHOST_ACCESS_RW);
+	EXPECT(unit_walk(&t, 0, 0x10, VHOST_ACCESS_RO, iov, 4) == 1);
+	EXPECT(unit_iov_is(&iov[0], 0x80000000, 0x10));
 	/* Ranges that wrap are refused before any lookup. */
 	EXPECT(unit_walk(&t, U64_MAX, 2, VHOST_ACCESS_RO, iov, 4) == -EFAULT);
 	EXPECT(t.lookups == 0);

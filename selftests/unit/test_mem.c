@@ -63,12 +63,28 @@ static struct vfp_mem *unit_mem_default(void)
 	return unit_mem(r, UNIT_NREGIONS);
 }
 
+/*
+ * vfp_mem_translate() with every hint, right, wrong and stale, so that its
+ * inline part and the slow path both answer: they must agree.
+ */
 static int unit_translate(const struct vfp_mem *mem, u64 gpa, u64 len,
 			  struct iovec *iov, unsigned int iov_max)
 {
-	unsigned int hint = 0;
+	struct iovec other[4];
+	unsigned int hint, h;
+	int ret, n, i;
 
-	return vfp_mem_translate(mem, gpa, len, iov, iov_max, &hint);
+	hint = 0;
+	ret = vfp_mem_translate(mem, gpa, len, iov, iov_max, &hint);
+	for (h = 1; mem && h <= mem->nregions && iov_max <= 4; h++) {
+		hint = h;
+		n = vfp_mem_translate(mem, gpa, len, other, iov_max, &hint);
+		EXPECT(n == ret);
+		for (i = 0; i < ret && i < n; i++)
+			EXPECT(other[i].iov_base == iov[i].iov_base &&
+			       other[i].iov_len == iov[i].iov_len);
+	}
+	return ret;
 }
 
 static bool unit_iov_is(const struct iovec *iov, unsigned long base,
