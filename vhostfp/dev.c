@@ -40,35 +40,24 @@ static void vfp_dev_unlock_vqs(struct vfp_dev *dev)
 }
 
 /*
- * IOTLB entries went away: wait until no handler runs on what they said
- * and make every queue translate afresh.  Caller holds dev->mutex, not a
- * vq mutex.
+ * What an IOTLB change asks of the queues (VFP_IOTLB_*), done to each
+ * under its mutex.  FLUSH: entries went away; every queue translates
+ * afresh, and once this returns no handler runs on what they said.
+ * KICK: entries came; running queues parked on a miss look again.
+ * Caller holds dev->mutex, not a vq mutex.
  */
-static void vfp_dev_iotlb_flush(struct vfp_dev *dev)
+static void vfp_dev_iotlb_sync(struct vfp_dev *dev, unsigned int todo)
 {
 	unsigned int i;
 
 	lockdep_assert_held(&dev->mutex);
-	for (i = 0; i < VHOST_FP_NVQS; i++) {
+	for (i = 0; i < VHOST_FP_NVQS && todo; i++) {
 		struct vfp_vq *vq = &dev->nvqs[i].vq;
 
 		mutex_lock(&vq->mutex);
-		vfp_vq_iotlb_flush(vq);
-		mutex_unlock(&vq->mutex);
-	}
-}
-
-/* New IOTLB entries: running queues parked on a miss look again. */
-static void vfp_dev_iotlb_kick(struct vfp_dev *dev)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&dev->mutex);
-	for (i = 0; i < VHOST_FP_NVQS; i++) {
-		struct vfp_vq *vq = &dev->nvqs[i].vq;
-
-		mutex_lock(&vq->mutex);
-		if (vq->private_data)
+		if (todo & VFP_IOTLB_FLUSH)
+			vfp_vq_iotlb_flush(vq);
+		if ((todo & VFP_IOTLB_KICK) && vq->private_data)
 			vfp_vq_queue_kick(vq);
 		mutex_unlock(&vq->mutex);
 	}
@@ -116,7 +105,7 @@ static void vfp_dev_cleanup(struct vfp_dev *dev)
 		vfp_vq_reset(&dev->nvqs[i].vq);
 	vfp_dev_unlock_vqs(dev);
 	vfp_iotlb_reset(dev);
-	vfp_dev_iotlb_flush(dev);
+	vfp_dev_iotlb_sync(dev, VFP_IOTLB_FLUSH);
 	/* No poll left that could queue work: the worker can go. */
 	vfp_worker_destroy(dev->worker);
 	dev->worker = NULL;
@@ -503,10 +492,7 @@ static ssize_t vfp_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	else
 		ret = vfp_iotlb_process(dev, &msg, &todo);
 	/* Under dev->mutex: once this returns, no queue uses a stale entry. */
-	if (todo & VFP_IOTLB_FLUSH)
-		vfp_dev_iotlb_flush(dev);
-	if (todo & VFP_IOTLB_KICK)
-		vfp_dev_iotlb_kick(dev);
+	vfp_dev_iotlb_sync(dev, todo);
 	mutex_unlock(&dev->mutex);
 	return ret ? ret : size;
 }
