@@ -5,6 +5,7 @@
 #
 #   make                 build both modules (KDIR, or cached Debian headers for KVER)
 #   make KVER=6.12       build against Debian 12's 6.12 kernel
+#   make unit            unit tests of the pure logic, in userspace (gcc only)
 #   make check [T=name]  set up, build, run every selftest inside QEMU
 #   make demo            boot the host VM, attach a guest through vhostfp, push traffic
 #   make fuzz [KVER=6.1-debug] [FUZZ_OPS=N] [FUZZ_SEED=S] [FUZZ_TIME=SEC]
@@ -54,9 +55,15 @@ kdir-check:
 selftests:
 	$(MAKE) -C selftests KHDR_INCLUDES=-I$(CURDIR)/uapi
 
+# The pure logic (memory table, IOTLB, ring arithmetic, chain checks),
+# the module's own code compiled for userspace: no kernel headers, no VM.
+unit:
+	$(MAKE) -C selftests/unit run
+
 clean:
 	-$(KMAKE) clean 2>/dev/null
 	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C bench clean
 	$(MAKE) -C vhostfp/tools clean
 
@@ -113,4 +120,4 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests clean install setup check debug-kernels demo fuzz bench checkpatch lint
+.PHONY: all tools modules kdir-check selftests unit clean install setup check debug-kernels demo fuzz bench checkpatch lint

@@ -39,6 +39,30 @@ static void vfp_dev_unlock_vqs(struct vfp_dev *dev)
 		mutex_unlock(&dev->nvqs[i].vq.mutex);
 }
 
+/*
+ * What an IOTLB change asks of the queues (VFP_IOTLB_*), done to each
+ * under its mutex.  FLUSH: entries went away; every queue translates
+ * afresh, and once this returns no handler runs on what they said.
+ * KICK: entries came; running queues parked on a miss look again.
+ * Caller holds dev->mutex, not a vq mutex.
+ */
+static void vfp_dev_iotlb_sync(struct vfp_dev *dev, unsigned int todo)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < VHOST_FP_NVQS && todo; i++) {
+		struct vfp_vq *vq = &dev->nvqs[i].vq;
+
+		mutex_lock(&vq->mutex);
+		if (todo & VFP_IOTLB_FLUSH)
+			vfp_vq_iotlb_flush(vq);
+		if ((todo & VFP_IOTLB_KICK) && vq->private_data)
+			vfp_vq_queue_kick(vq);
+		mutex_unlock(&vq->mutex);
+	}
+}
+
 static void vfp_dev_default_tunables(struct vfp_dev *dev)
 {
 	dev->tunables.flags = vfp_zerocopy_default ? VHOST_FP_F_ZEROCOPY : 0;
@@ -81,6 +105,7 @@ static void vfp_dev_cleanup(struct vfp_dev *dev)
 		vfp_vq_reset(&dev->nvqs[i].vq);
 	vfp_dev_unlock_vqs(dev);
 	vfp_iotlb_reset(dev);
+	vfp_dev_iotlb_sync(dev, VFP_IOTLB_FLUSH);
 	/* No poll left that could queue work: the worker can go. */
 	vfp_worker_destroy(dev->worker);
 	dev->worker = NULL;
@@ -452,7 +477,24 @@ static ssize_t vfp_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 static ssize_t vfp_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return vfp_iotlb_write(iocb->ki_filp->private_data, from);
+	struct vfp_dev *dev = iocb->ki_filp->private_data;
+	struct vhost_iotlb_msg msg;
+	unsigned int todo = 0;
+	ssize_t size;
+	int ret;
+
+	size = vfp_iotlb_msg_get(from, &msg);
+	if (size < 0)
+		return size;
+	mutex_lock(&dev->mutex);
+	if (!dev->mm || dev->mm != current->mm)
+		ret = -EPERM;
+	else
+		ret = vfp_iotlb_process(dev, &msg, &todo);
+	/* Under dev->mutex: once this returns, no queue uses a stale entry. */
+	vfp_dev_iotlb_sync(dev, todo);
+	mutex_unlock(&dev->mutex);
+	return ret ? ret : size;
 }
 
 static __poll_t vfp_poll(struct file *f, poll_table *wait)

@@ -14,7 +14,7 @@
  * Off by default: a stop (SET_BACKEND(-1), which QEMU does at every VM
  * stop, migration and unplug) waits for the zero-copy buffers that the
  * host's egress still holds, however long a qdisc or a paused NIC holds
- * them (zc.c).  On for hosts whose egress is known to complete promptly.
+ * them (tx_zc.c).  On for hosts whose egress is known to complete promptly.
  */
 bool vfp_zerocopy_default;
 module_param_named(zerocopy, vfp_zerocopy_default, bool, 0444);
@@ -46,7 +46,7 @@ static void __exit vfp_mod_exit(void)
 {
 	vfp_dev_uninit();
 	vfp_stats_uninit();
-	/* The last RCU free of a given-up zero-copy set (zc.c) has run. */
+	/* The last RCU free of a given-up zero-copy set (tx_zc.c) has run. */
 	rcu_barrier();
 }
 

@@ -6,12 +6,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
+#include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
-#include "vhostfp.h"
+#include "mem.h"
 
 static int vfp_mem_cmp(const void *a, const void *b)
 {

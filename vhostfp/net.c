@@ -135,7 +135,7 @@ static struct file *vfp_net_get_sock(int fd, struct socket **sockp)
  * @stop (VHOST_NET_SET_BACKEND): zero-copy buffers still in flight are
  * waited for and given back, so that GET_VRING_BASE after this describes
  * a quiet ring; the wait lasts as long as the host's egress holds them
- * (zero-copy is off by default for this reason, see zc.c), and a fatal
+ * (zero-copy is off by default for this reason, see tx_zc.c), and a fatal
  * signal ends it.  Otherwise (close, RESET_OWNER) nothing is waited for:
  * the in-flight buffers are given up, as is the ring.
  *

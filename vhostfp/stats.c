@@ -54,7 +54,7 @@ static void vfp_stats_read_ext(struct vfp_net_vq *nvq,
 	vfp_stats_read_vq(&nvq->vq, &out->base);
 	/*
 	 * The zero-copy state goes at detach (WRITE_ONCE() there), and is
-	 * freed a grace period after its last reference (zc.c).
+	 * freed a grace period after its last reference (tx_zc.c).
 	 */
 	rcu_read_lock();
 	zc = READ_ONCE(nvq->zc);

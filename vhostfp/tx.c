@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest TX: buffers from vq 1 go to the tap with sendmsg(), zero-copy
- * when big enough and allowed (zc.c), copied otherwise.
+ * when big enough and allowed (tx_zc.c), copied otherwise.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

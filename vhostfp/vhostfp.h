@@ -2,11 +2,12 @@
 /*
  * vhostfp private header.
  *
- * Layering: the ring engine (vq.c, vq_split.c, vq_packed.c, mem.c, log.c)
- * moves buffers
- * described by guest rings and knows nothing of networking; the net backend
- * (net.c, tx.c, rx.c, zc.c) moves packets and knows nothing of ring layout.
- * worker.c and poll.c run the handlers; dev.c owns the per-open state.
+ * Layering: the ring engine (vq.c above vq_split.c and vq_packed.c, both
+ * above vq_desc.c; mem.c, log.c, iotlb.c) moves buffers described by guest
+ * rings and knows nothing of networking; the net backend (net.c, rx.c and
+ * the TX files: tx.c, tx_batch.c, tx_zc.c, tx_zchdr.c) moves packets and
+ * knows nothing of ring layout.  worker.c and poll.c run the handlers;
+ * dev.c owns the per-open state.
  */
 #ifndef _VHOSTFP_H
 #define _VHOSTFP_H
@@ -31,10 +32,11 @@
 #include <linux/vhost_fp.h>
 #include <net/xdp.h>
 
+#include "iotlb.h"
+#include "mem.h"
+
 /* Longest ring the virtio spec allows (split; packed rings too). */
 #define VFP_VQ_NUM_MAX		32768
-/* Guest memory regions per table; vhost's max_mem_regions default. */
-#define VFP_MEM_REGIONS_MAX	509
 /* iovecs one packet (all its merged buffers) may span. */
 #define VFP_IOV_MAX		1024
 /* Used entries collected before they are written out. */
@@ -52,12 +54,8 @@
 #define VFP_WEIGHT_BYTES	(512 * 1024)
 /* Longest busy poll, whatever VHOST_SET_VRING_BUSYLOOP_TIMEOUT says. */
 #define VFP_BUSY_POLL_MAX_US	10000
-/* IOTLB entries per device (vhost's max_iotlb_entries default). */
-#define VFP_IOTLB_ENTRIES_MAX	2048
 /* VHOST_IOTLB_MISS messages waiting for userspace to read them. */
 #define VFP_IOTLB_MISS_MAX	64
-/* Pages of one range that may miss at once (vfp_iotlb_translate()). */
-#define VFP_IOTLB_MISS_SCAN	16
 
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
@@ -119,37 +117,10 @@ struct vfp_poll {
 	struct vfp_vq *vq;		/* whose worker runs work */
 };
 
-/* One guest memory region: [gpa, gpa + size) lives at hva. */
-struct vfp_mem_region {
-	u64 gpa;
-	u64 size;
-	u64 hva;
-};
-
-/* Immutable once published; replaced as a whole by SET_MEM_TABLE. */
-struct vfp_mem {
-	unsigned int nregions;
-	u64 gpa_last;			/* last guest-physical byte */
-	struct vfp_mem_region regions[];
-};
-
 /* A guest-physical range written by the device, for the dirty log. */
 struct vfp_log {
 	u64 gpa;
 	u64 len;
-};
-
-/*
- * A copy of one IOTLB entry (iotlb.c): IOVA [start, last] at hva.  Valid
- * while the holder keeps its vq mutex, or, as a queue's cached last hit,
- * until an INVALIDATE drops it under that mutex.
- */
-struct vfp_iotlb_hit {
-	bool valid;
-	u8 perm;			/* VHOST_ACCESS_* */
-	u64 start;
-	u64 last;
-	u64 hva;
 };
 
 struct vfp_iotlb_miss {
@@ -159,15 +130,7 @@ struct vfp_iotlb_miss {
 
 /* A device's IOTLB (iotlb.c), used with VIRTIO_F_ACCESS_PLATFORM. */
 struct vfp_iotlb {
-	/*
-	 * Protects root, fifo and nentries: taken by the worker for each
-	 * lookup (under a vq mutex) and by the message writer (under
-	 * dev->mutex) to change the tree.
-	 */
-	spinlock_t lock;
-	struct rb_root root;		/* struct vfp_iotlb_map by IOVA */
-	struct list_head fifo;		/* the same entries, oldest first */
-	unsigned int nentries;
+	struct vfp_iotlb_tree tree;	/* the entries (iotlb_tree.c) */
 	/* Protects miss[], miss_head, miss_count: worker and readers. */
 	spinlock_t miss_lock;
 	struct vfp_iotlb_miss miss[VFP_IOTLB_MISS_MAX];
@@ -217,6 +180,8 @@ struct vfp_vq_ops {
 	/* Sizes and access of desc, avail and used, in that order. */
 	void (*areas)(const struct vfp_vq *vq, struct vfp_vq_area *area);
 	int (*init_access)(struct vfp_vq *vq);
+	/* Frees what init_access() took; NULL: it takes nothing. */
+	void (*release)(struct vfp_vq *vq);
 	int (*get_buf)(struct vfp_vq *vq, struct vfp_buf *buf,
 		       struct iovec *iov, unsigned int iov_max,
 		       struct vfp_log *log, unsigned int log_max);
@@ -329,11 +294,11 @@ struct vfp_net_vq {
 	size_t vhost_hlen;		/* header we add (RX) / strip (TX) */
 	size_t sock_hlen;		/* header the tap adds / parses */
 	struct vfp_zc *zc;		/* TX only: zero-copy state */
-	/* TX only, zero-copy: headers copied, guest pages pinned (zchdr.c). */
+	/* TX only, zero-copy: headers copied, guest pages pinned (tx_zchdr.c). */
 	struct page *zchdr;
 	struct bio_vec zcbv[VFP_ZCHDR_PAGES];
 	unsigned int zcbv_num;
-	/* TX only: small packets waiting for one sendmsg() (txb.c). */
+	/* TX only: small packets waiting for one sendmsg() (tx_batch.c). */
 	bool txb_ok;			/* the tap allows batching */
 	unsigned int txb_num;
 	struct xdp_buff txb[VFP_TXB_MAX];
@@ -436,46 +401,15 @@ void vfp_busy_poll_found(struct vfp_vq *vq, struct vfp_busy *busy);
 bool vfp_vq_exceeds_weight(struct vfp_vq *vq, struct vfp_poll *resume,
 			   unsigned int turns, size_t bytes);
 
-/* mem.c APIs: */
-struct vfp_mem *vfp_mem_from_user(const struct vhost_memory __user *umem);
-int vfp_mem_translate_slow(const struct vfp_mem *mem, u64 gpa, u64 len,
-			   struct iovec *iov, unsigned int iov_max,
-			   unsigned int *hint);
-
-/*
- * Describe guest range [gpa, gpa + len) as user iovecs, split at region
- * boundaries.  Returns the number of iovecs used, -EFAULT if part of the
- * range is not guest memory, -ENOBUFS if iov_max is too small.  @hint is
- * the caller's guess of the region, an index checked here (so it may
- * outlive the table), updated by the slow path.  Inline for the common
- * case, a descriptor that lies whole in the region the last one did.
- */
-static inline int vfp_mem_translate(const struct vfp_mem *mem, u64 gpa,
-				    u64 len, struct iovec *iov,
-				    unsigned int iov_max, unsigned int *hint)
-{
-	const struct vfp_mem_region *r;
-	u64 off;
-
-	if (!mem || *hint >= mem->nregions || !len || len > MAX_RW_COUNT ||
-	    !iov_max)
-		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
-	r = &mem->regions[*hint];
-	off = gpa - r->gpa;
-	/* In the region, so gpa + len - 1 cannot wrap: the region's does not. */
-	if (gpa < r->gpa || off >= r->size || len > r->size - off)
-		return vfp_mem_translate_slow(mem, gpa, len, iov, iov_max, hint);
-	iov->iov_base = (void __user *)(unsigned long)(r->hva + off);
-	iov->iov_len = len;
-	return 1;
-}
-
-int vfp_mem_gpa_of(const struct vfp_mem *mem, u64 hva, u64 len, u64 *gpa);
-
 /* iotlb.c APIs: */
 void vfp_iotlb_init(struct vfp_iotlb *tlb);
+/* What a message asks of the device's queues (vfp_iotlb_process()): */
+#define VFP_IOTLB_FLUSH		BIT(0)	/* entries went: translate afresh */
+#define VFP_IOTLB_KICK		BIT(1)	/* entries came: parked queues retry */
 void vfp_iotlb_reset(struct vfp_dev *dev);
-ssize_t vfp_iotlb_write(struct vfp_dev *dev, struct iov_iter *from);
+ssize_t vfp_iotlb_msg_get(struct iov_iter *from, struct vhost_iotlb_msg *msg);
+int vfp_iotlb_process(struct vfp_dev *dev, const struct vhost_iotlb_msg *msg,
+		      unsigned int *todo);
 ssize_t vfp_iotlb_read(struct vfp_dev *dev, struct iov_iter *to, bool nonblock);
 __poll_t vfp_iotlb_poll(struct vfp_dev *dev, struct file *file,
 			poll_table *wait);
@@ -490,7 +424,6 @@ long vfp_vq_ioctl(struct vfp_vq *vq, unsigned int cmd, void __user *argp);
 int vfp_vq_start(struct vfp_vq *vq);
 bool vfp_vq_access_ok(struct vfp_vq *vq);
 void vfp_vq_iotlb_flush(struct vfp_vq *vq);
-int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len);
 void vfp_vq_queue_kick(struct vfp_vq *vq);
 int vfp_vq_get_buf(struct vfp_vq *vq, struct vfp_buf *buf,
 		   struct iovec *iov, unsigned int iov_max,
@@ -500,18 +433,20 @@ void vfp_vq_add_used(struct vfp_vq *vq, u16 id, u32 len);
 void vfp_vq_flush_used(struct vfp_vq *vq);
 bool vfp_vq_enable_notify(struct vfp_vq *vq);
 void vfp_vq_disable_notify(struct vfp_vq *vq);
+
+/* vq_desc.c APIs: */
 void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...) __printf(2, 3);
 int vfp_vq_add_range(struct vfp_vq *vq, struct vfp_buf *buf, u64 addr,
 		     u32 len, bool write, struct iovec *iov,
 		     unsigned int iov_max, struct vfp_log *log,
 		     unsigned int log_max);
+int vfp_vq_read(struct vfp_vq *vq, void *dst, u64 addr, size_t len);
 
 /* vq_split.c APIs: */
 extern const struct vfp_vq_ops vfp_split_ops;
 
 /* vq_packed.c APIs: */
 extern const struct vfp_vq_ops vfp_packed_ops;
-void vfp_packed_free(struct vfp_vq *vq);
 
 /* log.c APIs: */
 /* Inline: the fast path asks per packet, and the answer is nearly always no. */
@@ -536,7 +471,7 @@ void vfp_net_set_features(struct vfp_dev *dev);
 void vfp_tx_handle_kick(struct vfp_work *work);
 void vfp_tx_handle_sock(struct vfp_work *work);
 
-/* txb.c APIs: */
+/* tx_batch.c APIs: */
 bool vfp_txb_usable(struct socket *sock);
 int vfp_txb_add(struct vfp_net_vq *nvq, struct socket *sock,
 		struct iov_iter *from);
@@ -549,13 +484,13 @@ void vfp_rx_handle_kick(struct vfp_work *work);
 void vfp_rx_handle_sock(struct vfp_work *work);
 void vfp_rx_unqueue(struct vfp_net_vq *nvq);
 
-/* zchdr.c APIs: */
+/* tx_zchdr.c APIs: */
 int vfp_zchdr_init(struct vfp_net_vq *nvq);
 void vfp_zchdr_uninit(struct vfp_net_vq *nvq);
 int vfp_zchdr_iter(struct vfp_net_vq *nvq, struct msghdr *msg, size_t len);
 void vfp_zchdr_put(struct vfp_net_vq *nvq);
 
-/* zc.c APIs: */
+/* tx_zc.c APIs: */
 struct vfp_zc *vfp_zc_create(struct vfp_net_vq *nvq, unsigned int nslots);
 void vfp_zc_destroy(struct vfp_zc *zc);
 struct ubuf_info *vfp_zc_get(struct vfp_zc *zc, u16 id, unsigned int limit);

@@ -28,10 +28,8 @@
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
-
-#define VFP_PACKED_AVAIL	BIT(VRING_PACKED_DESC_F_AVAIL)
-#define VFP_PACKED_USED		BIT(VRING_PACKED_DESC_F_USED)
-#define VFP_PACKED_WRAP		BIT(VRING_PACKED_EVENT_F_WRAP_CTR)
+#include "vq_desc.h"
+#include "vq_packed.h"
 
 /*
  * Buffers taken from the ring and not yet returned.  At most num are in
@@ -67,7 +65,7 @@ static __le32 __user *vfp_packed_device_event(struct vfp_vq *vq)
 	return (__le32 __user *)vq->used;
 }
 
-void vfp_packed_free(struct vfp_vq *vq)
+static void vfp_packed_release(struct vfp_vq *vq)
 {
 	if (!vq->packed)
 		return;
@@ -129,12 +127,6 @@ static int vfp_packed_init_access(struct vfp_vq *vq)
 	return 0;
 }
 
-static bool vfp_packed_is_avail(u16 flags, bool wrap)
-{
-	return !!(flags & VFP_PACKED_AVAIL) == wrap &&
-	       !!(flags & VFP_PACKED_USED) != wrap;
-}
-
 static int vfp_packed_read_desc(struct vfp_vq *vq, unsigned int pos,
 				struct vring_packed_desc *desc)
 {
@@ -155,23 +147,22 @@ static int vfp_packed_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 	unsigned int count = len / sizeof(struct vring_packed_desc), i;
 	struct vring_packed_desc desc;
 	u16 flags;
-	u64 last;
 	int ret;
 
 	if (!vfp_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC)) {
 		vfp_vq_err(vq, "indirect descriptor not negotiated");
 		return -EINVAL;
 	}
-	if (le16_to_cpu(ind->flags) & VRING_DESC_F_NEXT) {
+	if (vfp_desc_indirect_chained(le16_to_cpu(ind->flags))) {
 		vfp_vq_err(vq, "indirect descriptor in a chain");
 		return -EINVAL;
 	}
-	if (!len || len % sizeof(desc) || count > vq->num) {
+	if (!vfp_desc_table_len_ok(len, vq->num)) {
 		vfp_vq_err(vq, "bad indirect table length %u", len);
 		return -EINVAL;
 	}
 	/* Entry addresses below are addr + i * 16: they must not wrap. */
-	if (check_add_overflow(addr, (u64)len - 1, &last)) {
+	if (vfp_desc_wraps(addr, len)) {
 		vfp_vq_err(vq, "indirect table %#llx+%#x wraps", addr, len);
 		return -EINVAL;
 	}
@@ -244,10 +235,7 @@ static int vfp_packed_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 			return ret;
 		buf->ndesc++;
 		buf->id = le16_to_cpu(desc.id);
-		if (++*pos == vq->num) {
-			*pos = 0;
-			*wrap = !*wrap;
-		}
+		vfp_packed_advance(pos, wrap, 1, vq->num);
 		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
 	}
@@ -337,6 +325,7 @@ struct vfp_packed_used {
 };
 
 static_assert(sizeof(struct vfp_packed_used) == 8);
+static_assert(sizeof(struct vring_packed_desc) == VFP_DESC_SIZE);
 static_assert(offsetof(struct vring_packed_desc, len) == 8);
 static_assert(offsetof(struct vring_packed_desc, flags) == 14);
 
@@ -377,11 +366,7 @@ static int vfp_packed_write_used(struct vfp_vq *vq, const struct vfp_used *used,
 			return -EFAULT;
 		p->ndesc[used[i].id] = 0;
 		p->used_since += nd;
-		pos += nd;
-		if (pos >= vq->num) {
-			pos -= vq->num;
-			wrap = !wrap;
-		}
+		vfp_packed_advance(&pos, &wrap, nd, vq->num);
 	}
 	/* The guest must see the whole batch before the flags that open it. */
 	smp_wmb();
@@ -444,24 +429,10 @@ static bool vfp_packed_need_signal(struct vfp_vq *vq)
 		vfp_vq_err(vq, "driver event offset %u out of ring", off);
 		return true;
 	}
-	/*
-	 * A lap or more since the last look passed every position, off too;
-	 * in positions (mod num) new - old would say less or nothing at all,
-	 * and a guest waiting for off would never hear from us again.  With
-	 * up to VFP_WEIGHT_PACKETS packets, each of several buffers, between
-	 * two looks, and the guest reusing descriptors of the used batches
-	 * written meanwhile, that happens.
-	 */
-	if (!valid || since >= vq->num)
+	if (!valid)
 		return true;
-	/*
-	 * Same index space as the positions: an event on the previous lap
-	 * lies num below.  After a wrap new < old, and the u16 arithmetic
-	 * of vring_need_event() errs towards an interrupt.
-	 */
-	if (!!(off_wrap & VFP_PACKED_WRAP) != vq->used_wrap)
-		off -= vq->num;
-	return vring_need_event(off, new, old);
+	return vfp_packed_event_passed(off_wrap, old, new, vq->used_wrap,
+				       since, vq->num);
 }
 
 static int vfp_packed_set_event(struct vfp_vq *vq, u16 off_wrap, u16 flags)
@@ -521,6 +492,7 @@ const struct vfp_vq_ops vfp_packed_ops = {
 	.check_addr	= vfp_packed_check_addr,
 	.areas		= vfp_packed_areas,
 	.init_access	= vfp_packed_init_access,
+	.release	= vfp_packed_release,
 	.get_buf	= vfp_packed_get_buf,
 	.discard	= vfp_packed_discard,
 	.write_used	= vfp_packed_write_used,

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
+#include "vq_desc.h"
 
 static size_t vfp_split_avail_size(unsigned int num)
 {
@@ -94,6 +95,8 @@ static int vfp_split_fetch_heads(struct vfp_vq *vq)
 }
 
 /* One direct descriptor: its guest range joins the buffer's iovecs. */
+static_assert(sizeof(struct vring_desc) == VFP_DESC_SIZE);
+
 static int vfp_split_add_range(struct vfp_vq *vq, struct vfp_buf *buf,
 			       const struct vring_desc *desc,
 			       struct iovec *iov, unsigned int iov_max,
@@ -116,25 +119,24 @@ static int vfp_split_indirect(struct vfp_vq *vq, struct vfp_buf *buf,
 	unsigned int count = len / sizeof(struct vring_desc);
 	unsigned int i = 0, seen = 0;
 	struct vring_desc desc;
-	u64 last;
 	int ret;
 
 	if (!vfp_has_feature(vq, VIRTIO_RING_F_INDIRECT_DESC)) {
 		vfp_vq_err(vq, "indirect descriptor not negotiated");
 		return -EINVAL;
 	}
-	if (!len || len % sizeof(struct vring_desc) || count > vq->num) {
+	if (!vfp_desc_table_len_ok(len, vq->num)) {
 		vfp_vq_err(vq, "bad indirect table length %u", len);
 		return -EINVAL;
 	}
 	/* Entry addresses below are addr + i * 16: they must not wrap. */
-	if (check_add_overflow(addr, (u64)len - 1, &last)) {
+	if (vfp_desc_wraps(addr, len)) {
 		vfp_vq_err(vq, "indirect table %#llx+%#x wraps", addr, len);
 		return -EINVAL;
 	}
 	for (;;) {
 		/* A chain visits each entry at most once: more is a loop. */
-		if (++seen > count) {
+		if (vfp_desc_one_too_many(&seen, count)) {
 			vfp_vq_err(vq, "loop in indirect table");
 			return -EINVAL;
 		}
@@ -176,7 +178,7 @@ static int vfp_split_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 
 	/* Bound: vq->num descriptors, direct and indirect (add_range). */
 	for (;;) {
-		if (++seen > vq->num) {
+		if (vfp_desc_one_too_many(&seen, vq->num)) {
 			vfp_vq_err(vq, "descriptor loop from head %u", head);
 			return -EINVAL;
 		}
@@ -186,8 +188,7 @@ static int vfp_split_walk(struct vfp_vq *vq, struct vfp_buf *buf,
 		}
 		flags = vfp16_to_cpu(vq, desc.flags);
 		/* The spec forbids it; the packed walk refuses it too. */
-		if ((flags & VRING_DESC_F_INDIRECT) &&
-		    (flags & VRING_DESC_F_NEXT)) {
+		if (vfp_desc_indirect_chained(flags)) {
 			vfp_vq_err(vq, "indirect descriptor %u in a chain", i);
 			return -EINVAL;
 		}
