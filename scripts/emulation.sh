@@ -5,6 +5,7 @@
 # part is broken, and nothing else: the workarounds, and the catalogue of
 # emulation failures a retry may forgive. Sourced by scripts/lib.sh (bash)
 # and by the initramfs's /init (busybox sh, scripts/vm-init): POSIX sh only.
+# The functions the host calls may use scripts/lib.sh's (debug_kernel).
 #
 # Where we run: L1 (the "KVM host") under TCG with -cpu max, whose SVM lets
 # kvm_amd load; L2 under that KVM. Both are far from real hardware.
@@ -59,7 +60,7 @@ EMU_L2_CPU=host,-xsave
 #     Still needed? Boot a debug kernel without it: "AE_AML_LOOP_TIMEOUT".
 emu_boot_args()
 {
-	case "$1" in *-vfpdebug-*) echo "panic_on_warn=1 acpi=noirq" ;; esac
+	! debug_kernel "$1" || echo "panic_on_warn=1 acpi=noirq"
 }
 
 # W4. One stock leak: vhost_net allocates its zero-copy reference count in
@@ -110,7 +111,11 @@ emu_kmemleak_filter()
 #     where it is VFP_SLOW (vm-init), which scripts/l2 and the tests read.
 emu_slow()
 {
-	case "$*" in *-vfpdebug-*|*-debug) echo "${VFP_DEBUG_SLOWDOWN:-4}" ;; *) echo 1 ;; esac
+	local k
+	for k in "$@"; do
+		! debug_kernel "$k" || { echo "${VFP_DEBUG_SLOWDOWN:-4}"; return; }
+	done
+	echo 1
 }
 
 # -- The retry catalogue ------------------------------------------------------
