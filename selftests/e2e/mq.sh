@@ -20,10 +20,10 @@
 #
 # usage: mq.sh QUEUES POLL_US BACKEND   (POLL_US 0: no busy polling)
 # Checks: one worker thread per fd, in QEMU's cgroup; ping; QUEUES flows
-# each way at once, VFP_XFER_MB (default 8; 4 on a debug L1, where a flow
-# of 8 MiB ran past the guest's 300 s) MiB each, sha256-compared; with
-# vhostfp, every queue pair's counters carry its flows (and, with POLL_US,
-# the busy-poll counters moved).
+# each way at once, VFP_XFER_MB MiB each (default 4, some 2900 full-size
+# frames, a dozen laps of each 256-entry ring; 2 on a debug L1),
+# sha256-compared; with vhostfp, every queue pair's counters carry its
+# flows (and, with POLL_US, the busy-poll counters moved).
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -43,7 +43,7 @@ trap mq_cleanup EXIT
 QUEUES=${1:-}
 POLL_US=${2:-0}
 BACKEND=${3:-}
-MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 4 : 8))}
+MB=${VFP_XFER_MB:-$((VFP_DEBUG ? 2 : 4))}
 case "$QUEUES" in [1-8]) ;; *) fail "QUEUES must be 1..8, not '$QUEUES'" ;; esac
 case "$BACKEND" in
 vhostfp) vfp_load vhostfp; DEV=/dev/vhost-fp ;;

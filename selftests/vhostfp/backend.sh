@@ -16,8 +16,6 @@ set -u
 trap suite_cleanup EXIT
 
 vfp_modprobe veth macvtap
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices run_prog backend "$@"
+suite_load
+VFP_DEVICES=$DEVICES run_prog backend "$@"
 exit "$SUITE_RC"

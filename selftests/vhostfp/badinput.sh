@@ -10,16 +10,15 @@ set -u
 . "$(dirname "$0")/lib.sh"
 trap suite_cleanup EXIT
 
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
+suite_load
 # bad_ring's packed fixture (vhost-fp only) runs in packed.sh.
-VFP_DEVICES=$devices run_prog bad_ring -F packed "$@"
+VFP_DEVICES=$DEVICES run_prog bad_ring -F packed "$@"
 for prog in bad_ioctl bad_owner; do
-	VFP_DEVICES=$devices run_prog $prog "$@"
+	VFP_DEVICES=$DEVICES run_prog $prog "$@"
 done
-
-load_vhost_net 1
-VFP_DEVICES=vhost-net run_prog bad_owner -t close_zerocopy_in_flight \
-	-t owner_dies -t backend_detach_under_traffic
+if suite_has_net; then
+	load_vhost_net 1
+	VFP_DEVICES=vhost-net run_prog bad_owner -t close_zerocopy_in_flight \
+		-t owner_dies -t backend_detach_under_traffic
+fi
 exit "$SUITE_RC"

@@ -18,11 +18,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 trap suite_cleanup EXIT
 
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices VFP_RINGS=split run_datapath "$@"
-
-load_vhost_net 1
-VFP_DEVICES=vhost-net VFP_RINGS=split run_datapath "$@"
+suite_load
+VFP_DEVICES=$DEVICES VFP_RINGS=split run_datapath "$@"
+if suite_has_net; then
+	load_vhost_net 1
+	VFP_DEVICES=vhost-net VFP_RINGS=split run_datapath "$@"
+fi
 exit "$SUITE_RC"

@@ -13,11 +13,10 @@ trap suite_cleanup EXIT
 # tcp dport needs (headers_after_send); its autoload failed in the
 # harness VM (ENOENT), so it is loaded here.
 vfp_modprobe bridge dummy sch_plug nf_tables nft_meta_bridge
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices run_prog hol "$@"
-
-load_vhost_net 1
-VFP_DEVICES=vhost-net run_prog hol "$@"
+suite_load
+VFP_DEVICES=$DEVICES run_prog hol "$@"
+if suite_has_net; then
+	load_vhost_net 1
+	VFP_DEVICES=vhost-net run_prog hol "$@"
+fi
 exit "$SUITE_RC"

@@ -43,6 +43,25 @@ load_vhostfp()
 	vfp_wait_for test -c /dev/vhost-fp || fail "no /dev/vhost-fp after insmod"
 }
 
+# Load the devices under test, VFP_DEVICES ("vhost-net vhost-fp" unless
+# set; vhost_net with experimental_zcopytx=0), and name them in DEVICES:
+# selftests/tests runs vhost-fp on every kernel and stock vhost_net, the
+# reference each fixture is checked against, on one.
+suite_load()
+{
+	local want=" ${VFP_DEVICES:-vhost-net vhost-fp} "
+
+	vfp_modprobe tun
+	DEVICES=""
+	case "$want" in *" vhost-net "*) load_vhost_net 0; DEVICES=vhost-net ;; esac
+	case "$want" in *" vhost-fp "*) load_vhostfp && DEVICES="${DEVICES:+$DEVICES }vhost-fp" ;; esac
+	[ -n "$DEVICES" ] || skip "none of the devices '$want' can be tested here"
+}
+
+# True when the run tests stock vhost_net: its zero-copy pass
+# (experimental_zcopytx=1) follows then.
+suite_has_net() { case " $DEVICES " in *" vhost-net "*) return 0 ;; esac; return 1; }
+
 suite_cleanup()
 {
 	vfp_cleanup

@@ -12,8 +12,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 trap suite_cleanup EXIT
 
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices run_prog liveness "$@"
+suite_load
+VFP_DEVICES=$DEVICES run_prog liveness "$@"
 exit "$SUITE_RC"

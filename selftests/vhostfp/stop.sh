@@ -11,11 +11,10 @@ set -u
 trap suite_cleanup EXIT
 
 vfp_modprobe bridge dummy sch_plug sch_tbf sch_netem
-devices=vhost-net
-load_vhost_net 0
-load_vhostfp && devices="vhost-net vhost-fp"
-VFP_DEVICES=$devices run_prog stop "$@"
-
-load_vhost_net 1
-VFP_DEVICES=vhost-net run_prog stop "$@"
+suite_load
+VFP_DEVICES=$DEVICES run_prog stop "$@"
+if suite_has_net; then
+	load_vhost_net 1
+	VFP_DEVICES=vhost-net run_prog stop "$@"
+fi
 exit "$SUITE_RC"
