@@ -6,7 +6,7 @@
 #   make                 build both modules (KDIR, or cached Debian headers for KVER)
 #   make KVER=6.12       build against Debian 12's 6.12 kernel
 #   make unit            unit tests of the pure logic, in userspace (gcc only)
-#   make check [T=name]  set up, build, run every selftest inside QEMU
+#   make check [T=name]  set up, build, run the tests of selftests/tests (inside QEMU)
 #   make demo            boot the host VM, attach a guest through vhostfp, push traffic
 #   make fuzz [KVER=6.1-debug] [FUZZ_OPS=N] [FUZZ_SEED=S] [FUZZ_TIME=SEC]
 #                        the vhost-fp fuzzer in one VM, 1M operations by default
@@ -75,8 +75,10 @@ install: modules
 setup:
 	scripts/setup
 
-# The test suite: everything inside QEMU. T=name runs one test.
-# Both supported kernels unless KVER is given on the command line.
+# The test suite, selftests/tests: the unit tests on this machine, the rest
+# inside QEMU (Documentation/testing.rst). T=PATTERN runs the tests whose
+# name contains it. Both supported kernels unless KVER is given on the
+# command line.
 # DEBUG=1 runs them on the debug kernels (scripts/debug-kernel: KASAN,
 # lockdep, kmemleak, UBSAN, fault injection; built once, ~1 h each) with
 # panic_on_warn=1; nested guests boot the stock kernel of the same series.

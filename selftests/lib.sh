@@ -13,7 +13,9 @@ VFP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$VFP_REPO/scripts/lib.sh"
 # kselftest's KTAP printer and exit codes (KSFT_PASS, KSFT_FAIL, KSFT_SKIP),
 # from the kernel source scripts/setup unpacked.
-. "$VFP_REPO/.cache/src/6.12/tools/testing/selftests/kselftest/ktap_helpers.sh"
+VFP_KTAP=$VFP_REPO/.cache/src/6.12/tools/testing/selftests/kselftest/ktap_helpers.sh
+[ -f "$VFP_KTAP" ] || { echo "# SKIP: no $VFP_KTAP: run scripts/setup"; exit 4; }
+. "$VFP_KTAP"
 VFP_NETNS=()
 VFP_LINKS=()
 VFP_PIDS=()
