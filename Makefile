@@ -34,7 +34,9 @@ endif
 MAKEFLAGS += --no-print-directory
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(BTF_OPT)
 
-all: modules selftests tools
+# What a host needs: gcc, make and the kernel's headers. The selftests and
+# the bench are built by check, bench and selftests.
+all: modules tools
 
 tools:
 	$(MAKE) -C vhostfp/tools
@@ -94,7 +96,7 @@ debug-kernels:
 	for k in $(CHECK_KVERS); do scripts/debug-kernel $${k%-debug} || exit 1; done
 
 demo: setup
-	$(MAKE) KVER=$(KVER) all
+	$(MAKE) KVER=$(KVER) all selftests
 	scripts/demo --kver $(KVER)
 
 # The fuzzer (selftests/vhostfp/fuzz.sh): FUZZ_OPS
