@@ -244,7 +244,7 @@ vm_boot()
 	elif [ ! -f "$RUN/rc" ]; then
 		echo "$VM_NAME: the VM stopped without a result (qemu exit $qrc); serial log: $VM_LOG" >&2
 		sed 's/^/qemu: /' "$RUN/qemu.log" >&2
-		grep -hE 'Triple fault|^(RIP|EIP)=' "$RUN/qemu-debug.log" 2>/dev/null | tail -2 |
+		grep -hE 'Triple fault|^(RIP|EIP)=' "$RUN/qemu-debug.log" 2>/dev/null | head -2 |
 			sed "s/^/$VM_NAME: /" >&2
 		# scripts/l2 prints more of its console itself.
 		[ "$VM_LEVEL" = 2 ] || tail -n 30 "$VM_LOG" >&2
