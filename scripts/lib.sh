@@ -183,11 +183,10 @@ vm_boot()
 	local qrc rc report tailpid="" tpid wpid rpid=""
 	local -a qemu
 
-	# QEMU itself logs a CPU's reset in $RUN/qemu-debug.log (under TCG
-	# with the reason, a triple fault; under KVM with the registers before
-	# it), unless a plugin holds the log (-D).
+	# Under TCG, QEMU itself says why a CPU reset the machine (a triple
+	# fault) in $RUN/qemu-debug.log, unless a plugin holds the log (-D).
 	local -a dbg=()
-	if [[ " ${VM_EXTRA[*]} " != *" -D "* ]]; then
+	if [ "${VM_ACCEL[1]%%,*}" = tcg ] && [[ " ${VM_EXTRA[*]} " != *" -D "* ]]; then
 		dbg=(-d guest_errors,cpu_reset -D "$RUN/qemu-debug.log")
 	fi
 	# A debug kernel's own boot options (emulation.sh, W3).
@@ -244,8 +243,7 @@ vm_boot()
 	elif [ ! -f "$RUN/rc" ]; then
 		echo "$VM_NAME: the VM stopped without a result (qemu exit $qrc); serial log: $VM_LOG" >&2
 		sed 's/^/qemu: /' "$RUN/qemu.log" >&2
-		grep -hE 'Triple fault|^(RIP|EIP)=' "$RUN/qemu-debug.log" 2>/dev/null | head -2 |
-			sed "s/^/$VM_NAME: /" >&2
+		grep -h 'Triple fault' "$RUN/qemu-debug.log" 2>/dev/null | head -1 | sed "s/^/$VM_NAME: /" >&2
 		# scripts/l2 prints more of its console itself.
 		[ "$VM_LEVEL" = 2 ] || tail -n 30 "$VM_LOG" >&2
 		VM_KEEP=1
