@@ -4,7 +4,8 @@
 # Everything the harness does because the machine is emulated or a stock
 # part is broken, and nothing else: the workarounds, and the catalogue of
 # emulation failures a retry may forgive. Sourced by scripts/lib.sh (bash)
-# and by the initramfs's /init (busybox sh, scripts/vm-init): POSIX sh only.
+# and by the initramfs's /init (busybox sh, scripts/vm-init): POSIX sh, and
+# local, which both have.
 # The functions the host calls may use scripts/lib.sh's (debug_kernel).
 #
 # Where we run: L1 (the "KVM host") under TCG with -cpu max, whose SVM lets
