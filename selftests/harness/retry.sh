@@ -37,6 +37,22 @@ l2:   [   90.1] WARNING: CPU: 0 PID: 0 at kernel/time/tick-sched.c:1 x+0x1/0x2
 # l2-console: [   90.1]  rest_init+0x1/0x2
 # l2-console: [   90.1]  start_kernel+0x6/0x7'
 
+VM_LOCKUP='vm: the kernel reported:
+vm:   [   68.6] watchdog: BUG: soft lockup - CPU#0 stuck for 44s! [qemu-system-x86:227]'
+lockup_console()
+{
+	printf '%s\n' "$OOT" '[   68.6] Call Trace:' '[   68.6]  <IRQ>' \
+		'[   68.6]  _raw_spin_lock_irqsave+0x39/0x50' '[   68.6]  </IRQ>' '[   68.6]  <TASK>' \
+		'[   68.6] RIP: 0010:vp_notify+0x12/0x20 [virtio_pci]' \
+		"[   68.6] RSP: 0018:ffffc900006fbbe8 EFLAGS: $1"
+}
+L2_SYSCALL_DF='l2: the VM stopped without a result (qemu exit 0); serial log: x
+l2:   [   24.0] Kernel panic - not syncing: Fatal exception in interrupt
+# l2: # l2-console: [   24.0] traps: PANIC: double fault, error_code: 0x0
+# l2: # l2-console: [   24.0] RIP: 0010:entry_SYSCALL_64+0x0/0x29
+# l2: # l2-console: [   24.0] RSP: 0018:00007ffe4ecf5da8 EFLAGS: 00000002
+# FAIL: the guest'"'"'s run failed'
+
 # case NAME EXPECTED LOG [CONSOLE]: emu_classify of that log says EXPECTED
 # (an entry, or "none").
 case_()
@@ -54,7 +70,7 @@ case_()
 }
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 18
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
@@ -74,4 +90,8 @@ case_ l2_double_fault_under_vhostfp none "$L2_DF" "$OOT"
 case_ l2_warn_in_idle_loop none "$L2_IDLE" "$OOT"
 case_ l2_hang_no_report none 'l2: timeout after 400s; serial log: x
 # FAIL: the guest'"'"'s run failed' "$OOT"
+case_ l1_irq_with_if0_under_vhostfp irq-if0 "$VM_LOCKUP" "$(lockup_console 00000092)"
+case_ l1_irq_with_if1_under_vhostfp none "$VM_LOCKUP" "$(lockup_console 00000246)"
+case_ l2_syscall_entry_double_fault irq-if0 "$L2_SYSCALL_DF" "$OOT"
+case_ l2_syscall_entry_kernel_stack none "${L2_SYSCALL_DF/00007ffe4ecf5da8/ffffc90000137f58}" "$OOT"
 ktap_finished
