@@ -170,8 +170,12 @@ emu_slow()
 #   scope        any: the interrupted frame's flags and the entry point are
 #                the CPU's record of the delivery, made in registers, and
 #                no write to memory, ours or anyone's, makes a CPU deliver
-#                a maskable interrupt with IF=0. The class, an interrupt the
-#                architecture holds, is l1-gif-irq's, seen on stock parts.
+#                a maskable interrupt with IF=0. (A corrupted mapping that
+#                made fetching entry_SYSCALL_64 fault would have stopped
+#                the double-fault handler too: asm_exc_double_fault lies in
+#                the same .entry.text, under the same 2 MiB kernel page.)
+#                The class, an interrupt the architecture holds, is
+#                l1-gif-irq's, seen on stock parts.
 #   evidence     2026-11-27 (be3efde, stock L1: the GIF=0 case above);
 #                2026-11-28 (ec2d72f): a 6.12-debug L2 took its timer
 #                interrupt inside hrtimer_interrupt with interrupts off;
