@@ -11,15 +11,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 export VFP_DEVICES=vhost-net
-rc=$KSFT_PASS
 [ $# -gt 0 ] || fail "usage: stock.sh WRAPPER..."
 for t in "$@"; do
-	log "$t.sh on vhost-net"
-	"$DIR/$t.sh"
-	case $? in
-	"$KSFT_PASS") ;;
-	"$KSFT_SKIP") [ "$rc" != "$KSFT_PASS" ] || rc=$KSFT_SKIP ;;
-	*) rc=$KSFT_FAIL ;;
-	esac
+	run_prog "$t.sh"
 done
-exit "$rc"
+exit "$SUITE_RC"
