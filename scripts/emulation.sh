@@ -39,6 +39,7 @@ emu_pin_keys()
 		i=$((i + 1))
 	done
 	[ -e "$1/run/vfp-pinkeys" ] || echo "vm-init: the key holder did not start" >/dev/ttyS0
+	emu_l2_shutdown_trace
 	# SO_TIMESTAMP flips its key from a work item: let it run first.
 	sleep 1
 	for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
@@ -46,6 +47,28 @@ emu_pin_keys()
 	done
 	[ "$(cat /sys/devices/system/cpu/online)" = "$(cat /sys/devices/system/cpu/present)" ] ||
 		echo "vm-init: vCPUs online $(cat /sys/devices/system/cpu/online) of $(cat /sys/devices/system/cpu/present)" >/dev/ttyS0
+}
+
+# The trace instance through which scripts/l2 names an L2's triple fault
+# (which leaves nothing in L2 itself): L1's KVM records L2's shutdown exits,
+# with the QEMU process's pid (record-tgid). Enabling a tracepoint patches
+# kernel text, so this too happens while one vCPU is online (W1): enabled
+# under running vCPUs, it left L1's CPU 0 at an int3 in __schedule and
+# soft-locked CPU 1 in text_poke_bp (6.1, stock vhost_net).
+EMU_L2_TRACE=/sys/kernel/tracing/instances/l2-shutdown
+emu_l2_shutdown_trace()
+{
+	local t=$EMU_L2_TRACE shut=2
+
+	# SVM's exit code 0x7f (shutdown); VMX's basic exit reason 2.
+	[ ! -d /sys/module/kvm_amd ] || shut=127
+	mkdir -p /sys/kernel/tracing
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	mkdir "$t" 2>/dev/null &&
+		echo 1 >"$t/options/record-tgid" &&
+		echo "exit_reason == $shut" >"$t/events/kvm/kvm_exit/filter" &&
+		echo 1 >"$t/events/kvm/kvm_exit/enable" ||
+		echo "vm-init: no trace of L2 shutdowns" >/dev/ttyS0
 }
 
 # W2. L2's CPU model: KVM nested in TCG reports an XSAVE area size (CPUID
