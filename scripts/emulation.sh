@@ -177,14 +177,18 @@ emu_slow()
 #                stock L1 (vhost_net) triple-faulted under a debug L2.
 # l2-early-boot  L2's only reports come from its boot task (PID 0) in
 #                start_kernel, before rest_init, or L2 stopped with a
-#                start_kernel trace and no result; L1 silent.
+#                start_kernel trace and no result, or it triple-faulted
+#                before its console came up (it printed nothing); L1 silent.
 #   scope        any: before userspace L2 has probed no NIC, so no backend
 #                has its memory table or rings and no module of ours runs
 #                in it: up to there the run is stock, whatever the test.
 #   evidence     2026-11-28 (ccac339): CI, 6.12, a stock L2 warned in
 #                apparmor_init 6 s into its boot; 2026-11-27 (1a805f6):
 #                6.12-debug, a stock L2 took a #DB in exc_debug_kernel, then
-#                a fault in text_poke_early, 13 s into its boot.
+#                a fault in text_poke_early, 13 s into its boot;
+#                2026-12-07 (this catalogue's own trace, scripts/l2): 6.1
+#                e2e/mq4-vhostfp, L2 triple-faulted delivering a page fault
+#                on a fetch at 0xffffffffc045c20c, before any console line.
 # irq-if0        an interrupt the CPU had masked: a report whose <IRQ>
 #                section interrupted a frame with IF clear in its EFLAGS,
 #                or an L2 double fault at entry_SYSCALL_64+0x0 on the
@@ -281,6 +285,11 @@ emu_classify()
 			echo l2-early-boot
 			return 0
 		fi
+	fi
+	if [ -z "$vm" ] && [ -z "$l2" ] && grep -q '^l2: L2 printed nothing' "$log" &&
+	   grep -q '^l2: L2 shut down (triple fault)' "$log"; then
+		echo l2-early-boot
+		return 0
 	fi
 	return 1
 }

@@ -36,6 +36,10 @@ l2:   [   90.1] WARNING: CPU: 0 PID: 0 at kernel/time/tick-sched.c:1 x+0x1/0x2
 # l2-console: [   90.1]  cpu_startup_entry+0x1/0x2
 # l2-console: [   90.1]  rest_init+0x1/0x2
 # l2-console: [   90.1]  start_kernel+0x6/0x7'
+L2_TRIPLE='l2: the VM stopped without a result (qemu exit 0); serial log: x
+l2: L2 shut down (triple fault) at rip 0xffffffffc045c20c: vcpu 0 reason shutdown rip 0xffffffffc045c20c info1 0x0 info2 0x0 intr_info 0x80000b0e error_code 0x00000010
+# l2: # l2-console: last 60 lines of x:'
+L2_MUTE='l2: L2 printed nothing: it stopped before its console came up'
 
 VM_LOCKUP='vm: the kernel reported:
 vm:   [   68.6] watchdog: BUG: soft lockup - CPU#0 stuck for 44s! [qemu-system-x86:227]'
@@ -70,7 +74,7 @@ case_()
 }
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 20
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
@@ -87,6 +91,10 @@ case_ l2_early_boot_under_vhostfp l2-early-boot "$L2_EARLY" "$OOT"
 case_ l2_early_boot_wrong_data none "$L2_EARLY
 # FAIL: guest->peer data differs: guest sent 1, peer got 2" "$OOT"
 case_ l2_double_fault_under_vhostfp none "$L2_DF" "$OOT"
+case_ l2_triple_before_console l2-early-boot "${L2_TRIPLE/l2: L2 shut/$L2_MUTE
+l2: L2 shut}" "$OOT"
+case_ l2_triple_after_console none "$L2_TRIPLE
+# l2: # l2-console: [    0.9] acpi PNP0A03:00: fail to add MMCONFIG information" "$OOT"
 case_ l2_warn_in_idle_loop none "$L2_IDLE" "$OOT"
 case_ l2_hang_no_report none 'l2: timeout after 400s; serial log: x
 # FAIL: the guest'"'"'s run failed' "$OOT"
