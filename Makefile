@@ -151,8 +151,11 @@ uninstall:
 		dkms remove -m vhostfp -v $(VERSION) --all 2>/dev/null || true; \
 	fi
 	rm -rf $(DESTDIR)/usr/src/vhostfp-$(VERSION)
-	rm -f $(MODDIR)/vhostfp.ko* $(MODDIR)/virtio_guest.ko*
-	@$(call run_depmod)
+	@# depmod only when a module went (dkms remove ran its own).
+	@if [ -n "$$(ls $(MODDIR)/vhostfp.ko* $(MODDIR)/virtio_guest.ko* 2>/dev/null)" ]; then \
+		rm -f $(MODDIR)/vhostfp.ko* $(MODDIR)/virtio_guest.ko*; \
+		$(call run_depmod); \
+	fi
 	rm -f $(DESTDIR)$(SBINDIR)/vhostfp-stat $(DESTDIR)$(MANDIR)/man8/vhostfp-stat.8
 	rm -f $(ETC)/udev/rules.d/99-vhost-fp.rules $(ETC)/modules-load.d/vhostfp.conf
 	rm -f $(ETC)/modprobe.d/virtio_guest.conf $(ETC)/modprobe.d/vhostfp-vhost-net.conf
