@@ -11,7 +11,12 @@
 #   make fuzz [KVER=6.1-debug] [FUZZ_OPS=N] [FUZZ_SEED=S] [FUZZ_TIME=SEC]
 #                        the vhost-fp fuzzer in one VM, 1M operations by default
 #   make bench           vhostfp vs vhost_net vs QEMU, virtio_guest vs virtio_net (BENCH_ARGS=...)
-#   make install         modules_install + depmod (on a real KVM host)
+#   make install         on a KVM host: vhostfp.ko, vhostfp-stat and its man page,
+#                        the udev rule, loading at boot (DESTDIR=, INSTALL_MOD_PATH=)
+#   make install-guest   in a guest: virtio_guest.ko, preferred over virtio_net
+#   make install-vhost-net  modprobe.d: vhostfp serves /dev/vhost-net
+#   make dkms-install    register vhostfp with DKMS (make dkms-source: copy only)
+#   make uninstall       undo all of the above
 
 KVER ?= 6.1
 CACHE ?= $(CURDIR)/.cache
@@ -68,11 +73,92 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C bench clean
 	$(MAKE) -C vhostfp/tools clean
+	rm -f vhostfp/modules.order vhostfp/Module.symvers \
+		virtio_guest/modules.order virtio_guest/Module.symvers
 
-install: modules
-	$(KMAKE) modules_install
-	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || uname -r)
-	install -D -m 0644 scripts/99-vhost-fp.rules /etc/udev/rules.d/99-vhost-fp.rules
+# Installation. DESTDIR stages everything under a directory (a package
+# build): then nothing is run on this machine (no depmod, no udevadm).
+# INSTALL_MOD_PATH moves the modules alone, as in Kbuild (default: DESTDIR).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR ?= extra
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+# The release modules_install uses (Debian 6.1's kernel.release says 6.1.x).
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/$(INSTALL_MOD_DIR)
+ETC := $(DESTDIR)$(SYSCONFDIR)
+RUN_HERE := $(if $(DESTDIR),false,true)
+
+# One module of the two, built and installed on its own (M=its directory),
+# so that a host never gets virtio_guest, whose modalias is virtio_net's.
+define install_module
+	$(KMAKE_ONE)/$(1) modules
+	$(KMAKE_ONE)/$(1) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		CONFIG_MODULE_SIG_ALL= modules_install
+endef
+KMAKE_ONE = $(MAKE) -C $(KDIR) $(BTF_OPT) M=$(CURDIR)
+
+# depmod for the kernel built against, unless staging under DESTDIR.
+define run_depmod
+	if $(RUN_HERE); then \
+		depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL); \
+	fi
+endef
+
+install: kdir-check tools
+	$(call install_module,vhostfp)
+	@$(call run_depmod)
+	install -D -m 0755 vhostfp/tools/vhostfp-stat $(DESTDIR)$(SBINDIR)/vhostfp-stat
+	install -D -m 0644 vhostfp/tools/vhostfp-stat.8 $(DESTDIR)$(MANDIR)/man8/vhostfp-stat.8
+	install -D -m 0644 scripts/99-vhost-fp.rules $(ETC)/udev/rules.d/99-vhost-fp.rules
+	install -D -m 0644 scripts/vhostfp.modules-load $(ETC)/modules-load.d/vhostfp.conf
+	@# No udev (a container, a minimal host): the rule applies from the next boot.
+	@if $(RUN_HERE) && command -v udevadm >/dev/null; then \
+		udevadm control --reload 2>/dev/null; \
+		udevadm trigger --action=add --subsystem-match=misc \
+			--sysname-match=vhost-fp --sysname-match=vhost-net 2>/dev/null || true; \
+	fi
+
+install-guest: kdir-check
+	$(call install_module,virtio_guest)
+	@$(call run_depmod)
+	install -D -m 0644 scripts/virtio_guest.conf $(ETC)/modprobe.d/virtio_guest.conf
+
+install-vhost-net:
+	install -D -m 0644 scripts/vhostfp-vhost-net.conf $(ETC)/modprobe.d/vhostfp-vhost-net.conf
+
+# The host module's sources alone: what DKMS builds from.
+DKMS_SRC = $(DESTDIR)/usr/src/vhostfp-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -D -m 0644 -t $(DKMS_SRC) dkms.conf
+	install -D -m 0644 -t $(DKMS_SRC)/vhostfp vhostfp/Kbuild vhostfp/*.c vhostfp/*.h
+	install -D -m 0644 -t $(DKMS_SRC)/uapi/linux uapi/linux/vhost_fp.h
+
+dkms-install: dkms-source
+	dkms remove -m vhostfp -v $(VERSION) --all 2>/dev/null || true
+	dkms add -m vhostfp -v $(VERSION)
+	dkms build -m vhostfp -v $(VERSION) -k $(KREL)
+	dkms install -m vhostfp -v $(VERSION) -k $(KREL)
+
+# Files only: a loaded module stays loaded until it is unloaded or the
+# machine reboots.
+uninstall:
+	@if $(RUN_HERE) && command -v dkms >/dev/null; then \
+		dkms remove -m vhostfp -v $(VERSION) --all 2>/dev/null || true; \
+	fi
+	rm -rf $(DESTDIR)/usr/src/vhostfp-$(VERSION)
+	@# depmod only when a module went (dkms remove ran its own).
+	@if [ -n "$$(ls $(MODDIR)/vhostfp.ko* $(MODDIR)/virtio_guest.ko* 2>/dev/null)" ]; then \
+		rm -f $(MODDIR)/vhostfp.ko* $(MODDIR)/virtio_guest.ko*; \
+		$(call run_depmod); \
+	fi
+	rm -f $(DESTDIR)$(SBINDIR)/vhostfp-stat $(DESTDIR)$(MANDIR)/man8/vhostfp-stat.8
+	rm -f $(ETC)/udev/rules.d/99-vhost-fp.rules $(ETC)/modules-load.d/vhostfp.conf
+	rm -f $(ETC)/modprobe.d/virtio_guest.conf $(ETC)/modprobe.d/vhostfp-vhost-net.conf
 
 setup:
 	scripts/setup
@@ -124,4 +210,5 @@ lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
-.PHONY: all tools modules kdir-check selftests unit clean install setup check debug-kernels demo fuzz bench checkpatch lint
+.PHONY: all tools modules kdir-check selftests unit clean install install-guest \
+	install-vhost-net dkms-source dkms-install uninstall setup check debug-kernels demo fuzz bench checkpatch lint

@@ -195,12 +195,19 @@ vfp_xfer_verify()
 # Prove that vhostfp, not QEMU, moved $1 MiB each way.  The caller holds
 # the device open past QEMU's exit (scripts/l2 --fd N:&M), so the counters
 # are read once the guest is gone and are complete: all of the payload must
-# be there (frame headers and retransmissions only add to it).
+# be there (frame headers and retransmissions only add to it).  When QEMU
+# opened the device itself, $2 is the file vfp_stats_follow kept: its last
+# sample, taken within a second of QEMU's exit, after the guest's transfer
+# and during its shutdown.
 vfp_stats_carried()
 {
 	local mb=$1 want got q s
 
-	s=$(vfp_stats_dump)
+	if [ -n "${2:-}" ]; then
+		s=$(cat "$2" 2>/dev/null)
+	else
+		s=$(vfp_stats_dump)
+	fi
 	[ -n "$s" ] || fail "no vhostfp device left to read the counters of"
 	echo "$s" | sed 's/^/# stats: /'
 	want=$((mb * 1024 * 1024))

@@ -520,13 +520,56 @@ static struct miscdevice vfp_misc = {
 	.fops	= &vfp_fops,
 };
 
+/*
+ * /dev/vhost-net with as_vhost_net=1: the same device under vhost_net's
+ * name and fixed minor, which is what a static node (kmod static-nodes) and
+ * the char-major-10-238 module alias point at.
+ */
+static struct miscdevice vfp_misc_net = {
+	.minor	= VHOST_NET_MINOR,
+	.name	= "vhost-net",
+	.fops	= &vfp_fops,
+};
+
+/*
+ * misc_register() fails with -EBUSY when the minor is taken, which in
+ * practice means vhost_net is loaded.  Say so rather than leave a bare
+ * "Device or resource busy" from modprobe.
+ */
+static int vfp_dev_register_net(void)
+{
+	int ret;
+
+	ret = misc_register(&vfp_misc_net);
+	if (ret == -EBUSY)
+		pr_err("as_vhost_net=1: misc minor %d (/dev/vhost-net) is taken, most likely by vhost_net; unload vhost_net (rmmod vhost_net) or load vhostfp without as_vhost_net\n",
+		       VHOST_NET_MINOR);
+	else if (ret)
+		pr_err("as_vhost_net=1: cannot register /dev/vhost-net: %d\n", ret);
+	return ret;
+}
+
 int vfp_dev_init(void)
 {
-	return misc_register(&vfp_misc);
+	int ret;
+
+	ret = misc_register(&vfp_misc);
+	if (ret)
+		return ret;
+	if (vfp_as_vhost_net) {
+		ret = vfp_dev_register_net();
+		if (ret) {
+			misc_deregister(&vfp_misc);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 void vfp_dev_uninit(void)
 {
+	if (vfp_as_vhost_net)
+		misc_deregister(&vfp_misc_net);
 	misc_deregister(&vfp_misc);
 	ida_destroy(&vfp_ida);
 }

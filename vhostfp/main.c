@@ -24,6 +24,16 @@ unsigned int vfp_zc_threshold_default = 256;
 module_param_named(zc_threshold, vfp_zc_threshold_default, uint, 0444);
 MODULE_PARM_DESC(zc_threshold, "Smallest TX packet sent zero-copy, bytes (default: 256)");
 
+/*
+ * Also serve /dev/vhost-net, at vhost_net's fixed minor, for the VMMs that
+ * open that path and no other (QEMU's plain vhost=on, libvirt's default
+ * XML, Kata, KubeVirt).  The minor is vhost_net's: with it loaded, vhostfp
+ * does not load (dev.c).
+ */
+bool vfp_as_vhost_net;
+module_param_named(as_vhost_net, vfp_as_vhost_net, bool, 0444);
+MODULE_PARM_DESC(as_vhost_net, "Also register /dev/vhost-net (misc minor 238) while vhost_net is not loaded (default: off)");
+
 static int __init vfp_mod_init(void)
 {
 	int ret;
@@ -54,3 +64,5 @@ module_init(vfp_mod_init);
 module_exit(vfp_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vhost-net compatible host data path (/dev/vhost-fp)");
+MODULE_AUTHOR("The vhostfp developers");
+MODULE_VERSION(VFP_VERSION);

@@ -373,6 +373,7 @@ static inline bool vfp_vq_iotlb(const struct vfp_vq *vq)
 /* main.c APIs: */
 extern bool vfp_zerocopy_default;
 extern unsigned int vfp_zc_threshold_default;
+extern bool vfp_as_vhost_net;
 
 /* dev.c APIs: */
 int vfp_dev_init(void);

@@ -388,4 +388,6 @@ module_exit(vgn_exit);
 
 MODULE_DEVICE_TABLE(virtio, vgn_id_table);
 MODULE_DESCRIPTION("virtio-net guest driver of the vhostfp project");
+MODULE_AUTHOR("The vhostfp developers");
+MODULE_VERSION(VGN_VERSION);
 MODULE_LICENSE("GPL");

@@ -14,7 +14,7 @@
 #   |   +---------------------------------------------------------------+   |
 #   +-----------------------------------------------------------------------+
 #
-# usage: nested.sh [--packed | --viommu] GUEST BACKEND
+# usage: nested.sh [--packed | --viommu] [--as-vhost-net] GUEST BACKEND
 # Pings the peer, then moves VFP_XFER_MB MiB (default 10: some 7000 full-size
 # frames, many laps of the 256-entry rings) each way over TCP and compares
 # sha256 sums on both ends. With vhostfp, its counters must have carried it.
@@ -32,6 +32,12 @@
 #              answers VHOST_IOTLB_MISS with UPDATEs; L2 checks that its NIC
 #              is behind the IOMMU, L1 that vhostfp's counters show misses
 #              and updates.
+#   --as-vhost-net  (BACKEND vhostfp) vhost_net absent, vhostfp loaded with
+#              as_vhost_net=1, and QEMU given a plain vhost=on with no
+#              vhostfd: it opens /dev/vhost-net itself, which must be
+#              vhostfp's (10:238, and its counters carry the transfer).
+#              The device goes with QEMU, so its counters are sampled every
+#              second while it runs.
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -43,22 +49,31 @@ trap 'exec 7<&-; vfp_cleanup' EXIT
 # NIC (scripts/l2 --pre-args), L2's command line, and a check of vhostfp's
 # counters after the transfer (stats_check_NAME below).
 VFP_NIC_OPTS="" VFP_GUEST_CHECK="" VFP_L2_PRE_ARGS="" VFP_L2_APPEND="" VFP_STATS_CHECK=""
-case "${1:-}" in
---packed)
-	VFP_NIC_OPTS=packed=on VFP_GUEST_CHECK=packed
+AS_VHOST_NET=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--packed)
+		VFP_NIC_OPTS=packed=on VFP_GUEST_CHECK=packed
+		;;
+	--viommu)
+		VFP_L2_PRE_ARGS="-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"
+		VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
+		VFP_L2_APPEND=intel_iommu=on VFP_STATS_CHECK=iotlb
+		;;
+	--as-vhost-net)
+		AS_VHOST_NET=1
+		;;
+	*)
+		break
+		;;
+	esac
 	shift
-	;;
---viommu)
-	VFP_L2_PRE_ARGS="-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"
-	VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
-	VFP_L2_APPEND=intel_iommu=on VFP_STATS_CHECK=iotlb
-	shift
-	;;
-esac
+done
 GUEST=${1:-}
 BACKEND=${2:-}
 MB=${VFP_XFER_MB:-10}
 case "$GUEST" in virtio_net|virtio_guest) ;; *) fail "unknown guest driver '$GUEST'" ;; esac
+[ $AS_VHOST_NET = 0 ] || [ "$BACKEND" = vhostfp ] || fail "--as-vhost-net is a vhostfp option"
 
 vfp_modprobe tun
 vfp_bridge_with_peer vfp-peer 10.77.0.1/24
@@ -74,9 +89,21 @@ vhost_net)
 	FD=(--fd 3:/dev/vhost-net)
 	;;
 vhostfp)
-	vfp_load vhostfp
-	NETDEV+=,vhost=on,vhostfd=3
-	FD=(--fd "3:&7")	# opened below, after the peer's processes
+	if [ $AS_VHOST_NET = 1 ]; then
+		if [ -d /sys/module/vhost_net ]; then
+			rmmod vhost_net || fail "cannot unload vhost_net"
+		fi
+		vfp_load vhostfp as_vhost_net=1
+		[ "$(cat /sys/module/vhostfp/parameters/as_vhost_net)" = Y ] ||
+			fail "vhostfp is loaded without as_vhost_net=1"
+		vfp_wait_for test -c /dev/vhost-net || fail "no /dev/vhost-net from vhostfp"
+		[ "$(stat -c '%t:%T' /dev/vhost-net)" = a:ee ] || fail "/dev/vhost-net is not 10:238"
+		NETDEV+=,vhost=on
+	else
+		vfp_load vhostfp
+		NETDEV+=,vhost=on,vhostfd=3
+		FD=(--fd "3:&7")	# opened below, after the peer's processes
+	fi
 	;;
 *) fail "unknown backend '$BACKEND'" ;;
 esac
@@ -88,8 +115,13 @@ fi
 # The peer: a sink for the guest's data and a source of our own.
 vfp_xfer_peer_start vfp-peer "$MB"
 
-# The device is ours too: it, and its counters, outlive QEMU.
-if [ "$BACKEND" = vhostfp ]; then
+# The device is ours too: it, and its counters, outlive QEMU. With
+# --as-vhost-net QEMU opens its own, and the counters are sampled instead.
+STATS=""
+if [ $AS_VHOST_NET = 1 ]; then
+	STATS=/tmp/vfp-stats-follow
+	vfp_bg vfp_stats_follow $STATS
+elif [ "$BACKEND" = vhostfp ]; then
 	exec 7<>/dev/vhost-fp || fail "cannot open /dev/vhost-fp"
 fi
 
@@ -119,7 +151,7 @@ DEVICE=()
 CHECK=""
 [ -z "$VFP_GUEST_CHECK" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 
-log "guest $GUEST, backend $BACKEND, ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
+log "guest $GUEST, backend $BACKEND$([ $AS_VHOST_NET = 0 ] || echo ' as /dev/vhost-net'), ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}"
 out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
 	-- "${CHECK}selftests/e2e/guest-xfer.sh $GUEST 10.77.0.2/24 10.77.0.1 $MB") || {
 	echo "$out" | sed 's/^/# l2: /'
@@ -127,7 +159,10 @@ out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "
 }
 vfp_xfer_verify "$out"
 
-if [ "$BACKEND" = vhostfp ]; then
+if [ $AS_VHOST_NET = 1 ]; then
+	[ ! -d /sys/module/vhost_net ] || fail "vhost_net was loaded during the run"
+	vfp_stats_carried "$MB" $STATS
+elif [ "$BACKEND" = vhostfp ]; then
 	vfp_stats_carried "$MB"
 	[ -z "$VFP_STATS_CHECK" ] || { vfp_stats_dump >/tmp/vfp-stats &&
 		"stats_check_$VFP_STATS_CHECK" /tmp/vfp-stats; }
