@@ -74,7 +74,7 @@ case_()
 }
 
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 23
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
@@ -84,17 +84,24 @@ case_ l1_gif_stock l1-gif-irq "$VM_GIF" "$GIF_CONSOLE"
 case_ l1_gif_with_vhostfp none "$VM_GIF" "$OOT
 $GIF_CONSOLE"
 case_ l1_triple_stock l1-triple "$VM_TRIPLE"
-case_ l1_triple_with_virtio_guest none "$VM_TRIPLE" \
+case_ l1_triple_with_virtio_guest l1-triple "$VM_TRIPLE" \
 	'[    7.0] virtio_guest: loading out-of-tree module taints kernel.'
+case_ l1_triple_after_report none "$VM_TRIPLE
+vm: the kernel reported:
+vm:   [   61.4] BUG: unable to handle page fault for address: 0000000000000008" "$OOT"
 case_ l1_timeout none 'vm: timeout after 500s; serial log: x'
 case_ l2_early_boot_under_vhostfp l2-early-boot "$L2_EARLY" "$OOT"
 case_ l2_early_boot_wrong_data none "$L2_EARLY
 # FAIL: guest->peer data differs: guest sent 1, peer got 2" "$OOT"
 case_ l2_double_fault_under_vhostfp none "$L2_DF" "$OOT"
-case_ l2_triple_before_console l2-early-boot "${L2_TRIPLE/l2: L2 shut/$L2_MUTE
+case_ l2_triple_fetch_before_console l2-triple-fetch "${L2_TRIPLE/l2: L2 shut/$L2_MUTE
 l2: L2 shut}" "$OOT"
-case_ l2_triple_after_console none "$L2_TRIPLE
+case_ l2_triple_fetch_under_vhostfp l2-triple-fetch "$L2_TRIPLE
 # l2: # l2-console: [    0.9] acpi PNP0A03:00: fail to add MMCONFIG information" "$OOT"
+case_ l2_triple_other_event none "${L2_TRIPLE/0x80000b0e/0x80000403}" "$OOT"
+case_ l2_triple_after_report none "$L2_TRIPLE
+l2: the kernel reported:
+l2:   [   40.1] BUG: unable to handle page fault for address: ffff888000000000" "$OOT"
 case_ l2_warn_in_idle_loop none "$L2_IDLE" "$OOT"
 case_ l2_hang_no_report none 'l2: timeout after 400s; serial log: x
 # FAIL: the guest'"'"'s run failed' "$OOT"
