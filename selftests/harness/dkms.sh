@@ -17,9 +17,16 @@
 # read-write) under a tmpfs. The module build under emulation takes 10 to
 # 12 minutes. VFP_DKMS_TRACE=1 runs dkms build under bash -x (the trace's
 # tail is printed if it fails).
+#
+# --prebuilt DIR: dkms add and build ran outside the VM (harness/dkms-host.sh,
+# with --sourcetree DIR/root/usr/src and --dkmstree DIR/dkms); their tree goes
+# where dkms keeps it, and everything from dkms install on runs here.
 
 set -u
 . "$(dirname "$0")/../lib.sh"
+
+PREBUILT=
+[ "${1:-}" != --prebuilt ] || PREBUILT=${2:?--prebuilt needs a directory}
 
 KV=$(uname -r)
 KROOT=$VFP_REPO/.cache/kernel/$KV/root
@@ -52,24 +59,34 @@ ln -s "$HDR" "/lib/modules/$KV/build"
 ln -sfn "$KROOT$HDR" "$HDR"
 [ -f "/lib/modules/$KV/build/Makefile" ] || fail "/lib/modules/$KV/build does not reach the headers"
 
-if command -v pahole >/dev/null; then
-	mv "$(command -v pahole)" /tmp/pahole.hidden || fail "cannot hide pahole"
+if [ -n "$PREBUILT" ]; then
+	[ -d "$PREBUILT/dkms/vhostfp/$VER/$KV" ] || fail "no dkms build for $KV in $PREBUILT"
+	cp -a "$PREBUILT/root/usr/src/vhostfp-$VER" /usr/src/ &&
+		mkdir -p /var/lib/dkms && cp -a "$PREBUILT/dkms/vhostfp" /var/lib/dkms/ &&
+		ln -sfn "/usr/src/vhostfp-$VER" "/var/lib/dkms/vhostfp/$VER/source" ||
+		fail "cannot put the prebuilt dkms tree in place"
+	dkms status -m vhostfp | grep -q "vhostfp/$VER, $KV, .*: built" ||
+		fail "dkms does not take the prebuilt tree as built: $(dkms status -m vhostfp)"
+else
+	if command -v pahole >/dev/null; then
+		mv "$(command -v pahole)" /tmp/pahole.hidden || fail "cannot hide pahole"
+	fi
+	command -v pahole >/dev/null && fail "pahole is still in PATH"
+
+	make -s -C "$VFP_REPO" dkms-source || fail "make dkms-source"
+	extra=$(find "/usr/src/vhostfp-$VER" -type f ! -name '*.[ch]' ! -name Kbuild ! -name dkms.conf)
+	[ -z "$extra" ] || fail "make dkms-source copied more than sources: $extra"
+
+	start=$SECONDS
+	dkms add -m vhostfp -v "$VER" || fail "dkms add"
+	${VFP_DKMS_TRACE:+bash -x} "$(command -v dkms)" build -m vhostfp -v "$VER" -k "$KV" 2>/tmp/dkms.err || {
+		rc=$?
+		tail -n 40 /tmp/dkms.err | sed 's/^/# dkms: /'
+		find "/var/lib/dkms/vhostfp/$VER" -name make.log -exec tail -n 30 {} + | sed 's/^/# make.log: /'
+		fail "dkms build: exit $rc"
+	}
+	log "dkms build: $((SECONDS - start)) s"
 fi
-command -v pahole >/dev/null && fail "pahole is still in PATH"
-
-make -s -C "$VFP_REPO" dkms-source || fail "make dkms-source"
-extra=$(find "/usr/src/vhostfp-$VER" -type f ! -name '*.[ch]' ! -name Kbuild ! -name dkms.conf)
-[ -z "$extra" ] || fail "make dkms-source copied more than sources: $extra"
-
-start=$SECONDS
-dkms add -m vhostfp -v "$VER" || fail "dkms add"
-${VFP_DKMS_TRACE:+bash -x} "$(command -v dkms)" build -m vhostfp -v "$VER" -k "$KV" 2>/tmp/dkms.err || {
-	rc=$?
-	tail -n 40 /tmp/dkms.err | sed 's/^/# dkms: /'
-	find "/var/lib/dkms/vhostfp/$VER" -name make.log -exec tail -n 30 {} + | sed 's/^/# make.log: /'
-	fail "dkms build: exit $rc"
-}
-log "dkms build: $((SECONDS - start)) s"
 dkms install -m vhostfp -v "$VER" -k "$KV" || fail "dkms install"
 dkms status -m vhostfp | grep -q "vhostfp/$VER, $KV, .*: installed" ||
 	fail "dkms status does not show vhostfp installed: $(dkms status -m vhostfp)"
