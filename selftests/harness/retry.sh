@@ -74,7 +74,7 @@ case_()
 }
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 27
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
@@ -99,6 +99,12 @@ l2: L2 shut}" "$OOT"
 case_ l2_triple_fetch_under_vhostfp l2-triple-fetch "$L2_TRIPLE
 # l2: # l2-console: [    0.9] acpi PNP0A03:00: fail to add MMCONFIG information" "$OOT"
 case_ l2_triple_other_event none "${L2_TRIPLE/0x80000b0e/0x80000403}" "$OOT"
+case_ l2_triple_intr_stock l2-triple-intr "${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x80000026 error_code 0x00000000}"
+case_ l2_triple_intr_under_virtio_guest l2-triple-intr \
+	"${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x800000ec error_code 0x00000000}" "$OOT"
+case_ l2_triple_nmi none "${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x80000202 error_code 0x00000000}" "$OOT"
+case_ l2_triple_intr_after_report none "${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x800000ec error_code 0x00000000}
+l2:   [   40.1] BUG: unable to handle page fault for address: 0000000000000008"
 case_ l2_triple_after_report none "$L2_TRIPLE
 l2: the kernel reported:
 l2:   [   40.1] BUG: unable to handle page fault for address: ffff888000000000" "$OOT"
