@@ -366,6 +366,8 @@ static struct virtio_driver vgn_driver = {
 	.feature_table_legacy	= vgn_features_legacy,
 	.feature_table_size_legacy = ARRAY_SIZE(vgn_features_legacy),
 	.driver.name		= KBUILD_MODNAME,
+	/* 6.12's register_virtio_driver() sets it too; 6.1's does not. */
+	.driver.owner		= THIS_MODULE,
 	.id_table		= vgn_id_table,
 	.validate		= vgn_validate,
 	.probe			= vgn_probe,

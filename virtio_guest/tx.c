@@ -223,6 +223,12 @@ netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 
+	/*
+	 * The ring owns the skb now, but completions are reaped under this
+	 * queue's xmit lock, which we hold: it cannot be freed under us.
+	 */
+	skb_tx_timestamp(skb);
+
 	/* BQL first: a completion must never precede its accounting. */
 	kick = __netdev_tx_sent_queue(txq, len, more);
 	if (!vgn_tx_has_room(sq)) {

@@ -21,6 +21,10 @@ test_driver()
 	ethtool -i "$VGN_A" | grep -q '^driver: virtio_guest$'
 	vgn_peer ethtool -i "$VGN_B" | grep -q '^driver: virtio_guest$'
 	[ "$(cat /sys/class/net/"$VGN_A"/carrier)" = 1 ]
+	# The device's driver names its module (driver.owner; 6.1's
+	# register_virtio_driver does not set it).
+	[ "$(basename "$(readlink /sys/class/net/"$VGN_A"/device/driver/module)")" = virtio_guest ] ||
+		{ log "no module link under $VGN_A's driver"; return 1; }
 	log "features: $(cat /sys/bus/virtio/devices/"$(basename "$(readlink -f /sys/class/net/"$VGN_A"/device)")"/features)"
 }
 
@@ -34,6 +38,34 @@ test_ping()
 	for s in 1 100 1400 1472 4000 9000 30000 65000; do
 		ping -c 1 -W 2 -s $s $VGN_IP_B >/dev/null || { log "ping -s $s failed"; return 1; }
 	done
+}
+
+# The software TX timestamp ethtool -T advertises: a UDP datagram sent
+# with SO_TIMESTAMPING comes back on the error queue stamped by the driver
+# (skb_tx_timestamp()), within 2 s.
+test_tx_timestamp()
+{
+	ethtool -T "$VGN_A" | grep -q 'software-transmit' ||
+		{ log "ethtool -T does not advertise software-transmit"; return 1; }
+	python3 - "$VGN_IP_B" <<'PY'
+import select, socket, struct, sys
+SO_TIMESTAMPING = 37
+TX_SOFTWARE, SOFTWARE, OPT_TSONLY = 1 << 1, 1 << 4, 1 << 11
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING, TX_SOFTWARE | SOFTWARE | OPT_TSONLY)
+s.sendto(b"t" * 64, (sys.argv[1], 9))
+p = select.poll()
+p.register(s, select.POLLERR)
+if not p.poll(2000):
+    sys.exit("# no TX timestamp on the error queue within 2 s")
+_, anc, _, _ = s.recvmsg(64, 1024, socket.MSG_ERRQUEUE)
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPING:
+        sec, nsec = struct.unpack("qq", data[:16])
+        if sec or nsec:
+            sys.exit(0)
+sys.exit("# the error queue held no software timestamp")
+PY
 }
 
 test_tcp()
