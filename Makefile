@@ -47,13 +47,15 @@ tools:
 	$(MAKE) -C vhostfp/tools
 
 # Each build is also kept under .cache/build/<kernel release>/ so that the
-# tests of both supported kernels find a matching .ko.
+# tests of both supported kernels find a matching .ko: a new file each time
+# (--remove-destination), never a write into one a hard-linked copy of the
+# cache (another worktree's) shares.
 modules: kdir-check
 	$(KMAKE) modules
 	@for ko in vhostfp/vhostfp.ko virtio_guest/virtio_guest.ko; do \
 		[ -f $$ko ] || continue; \
 		rel=$$(modinfo -F vermagic $$ko | cut -d' ' -f1); \
-		mkdir -p $(CACHE)/build/$$rel && cp $$ko $(CACHE)/build/$$rel/; \
+		mkdir -p $(CACHE)/build/$$rel && cp --remove-destination $$ko $(CACHE)/build/$$rel/; \
 	done
 
 kdir-check:
