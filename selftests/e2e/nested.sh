@@ -135,8 +135,9 @@ fi
 vfp_xfer_peer_start vfp-peer "$MB"
 if [ "$VFP_GUEST_BEFORE" = ringreset ]; then
 	# Bulk TCP for the ring changes, any number of connections.
-	vfp_bg ip netns exec vfp-peer socat -u TCP-LISTEN:5004,reuseaddr,fork /dev/null
-	vfp_bg ip netns exec vfp-peer socat -U TCP-LISTEN:5005,reuseaddr,fork /dev/zero
+	# (quiet: the guest ends each connection by killing its socat)
+	vfp_bg ip netns exec vfp-peer socat -u TCP-LISTEN:5004,reuseaddr,fork /dev/null 2>/dev/null
+	vfp_bg ip netns exec vfp-peer socat -U TCP-LISTEN:5005,reuseaddr,fork /dev/zero 2>/dev/null
 	vfp_wait_for ip netns exec vfp-peer sh -c 'ss -ltn | grep -q :5005' ||
 		fail "peer bulk servers did not start"
 fi
