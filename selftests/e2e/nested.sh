@@ -47,7 +47,10 @@
 #              resets one queue, which QEMU carries out by detaching that
 #              vring (VHOST_NET_SET_BACKEND fd -1), re-programming it and
 #              attaching it again while the other runs.  With vhostfp its
-#              counters must show no guest error.
+#              counters must show no guest error.  vhost_net offers the
+#              bit on 6.12, not on 6.1 (measured: QEMU 7.2 then does not
+#              offer it to the guest): without it the reference moves the
+#              transfer and reports a skip.
 
 set -u
 . "$(dirname "$0")/../lib.sh"
@@ -191,6 +194,7 @@ DEVICE=()
 CHECK=""
 [ -z "$VFP_GUEST_CHECK" ] || CHECK="VFP_GUEST_CHECK=$VFP_GUEST_CHECK "
 [ -z "$VFP_GUEST_BEFORE" ] || CHECK+="VFP_GUEST_BEFORE=$VFP_GUEST_BEFORE "
+[ "$BACKEND" != vhost_net ] || CHECK+="VFP_RING_RESET_OPTIONAL=1 "
 
 log "guest $GUEST, backend $BACKEND$([ $AS_VHOST_NET = 0 ] || echo ' as /dev/vhost-net'), ${MB} MiB each way${VFP_NIC_OPTS:+, NIC options $VFP_NIC_OPTS}${VFP_GUEST_BEFORE:+, first $VFP_GUEST_BEFORE}"
 out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "$NETDEV" "${DEVICE[@]}" \
@@ -199,6 +203,9 @@ out=$("$VFP_REPO/scripts/l2" --timeout 400 "${L2_ARGS[@]}" "${FD[@]}" --netdev "
 	fail "the guest's run failed"
 }
 vfp_xfer_verify "$out"
+if echo "$out" | grep -q '^VFP-NO-RING-RESET'; then
+	skip "$(uname -r)'s vhost_net does not offer VIRTIO_F_RING_RESET: the guest could not resize its rings (the transfer passed)"
+fi
 
 if [ $AS_VHOST_NET = 1 ]; then
 	[ ! -d /sys/module/vhost_net ] || fail "vhost_net was loaded during the run"
