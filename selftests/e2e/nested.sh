@@ -71,6 +71,7 @@ while [ $# -gt 0 ]; do
 		VFP_NIC_OPTS=packed=on VFP_GUEST_CHECK=packed
 		;;
 	--viommu)
+		[ "$VFP_STATS_CHECK" != noerrors ] || fail "--ring-reset goes with --packed, not --viommu"
 		VFP_L2_PRE_ARGS="-M q35,kernel-irqchip=split -device intel-iommu,intremap=on,device-iotlb=on -device pcie-root-port,id=rp0,bus=pcie.0,chassis=1"
 		VFP_NIC_OPTS=iommu_platform=on,ats=on,bus=rp0 VFP_GUEST_CHECK=iommu
 		VFP_L2_APPEND=intel_iommu=on VFP_STATS_CHECK=iotlb
