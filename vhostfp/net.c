@@ -220,7 +220,18 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 	return 0;
 }
 
-/* VHOST_NET_SET_BACKEND.  Caller holds dev->mutex. */
+/*
+ * VHOST_NET_SET_BACKEND.  Caller holds dev->mutex.
+ *
+ * Touches one queue, under its mutex only: the worker goes on serving the
+ * other.  That is how QEMU resets a single queue (VIRTIO_F_RING_RESET):
+ * fd -1 here, which it asserts succeeds (so a detach never fails), then
+ * GET_VRING_BASE; later SET_VRING_NUM/BASE/ADDR/KICK/CALL on that queue
+ * and the tap again.  After the detach the queue's old ring is left alone
+ * (zero-copy buffers were given back in it, logged); the attach builds
+ * every size-dependent structure afresh from the new ring (vfp_vq_start(),
+ * vfp_zc_create()), and dirty logging follows SET_VRING_ADDR's flag.
+ */
 long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
 {
 	struct vhost_vring_file f;

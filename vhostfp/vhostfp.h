@@ -57,6 +57,12 @@
 /* VHOST_IOTLB_MISS messages waiting for userspace to read them. */
 #define VFP_IOTLB_MISS_MAX	64
 
+/*
+ * VIRTIO_F_RING_RESET asks nothing new of the device: QEMU resets one
+ * queue by detaching its vring (VHOST_NET_SET_BACKEND fd -1), reading its
+ * base, re-programming it (possibly at a new size) and attaching it again,
+ * all of which vhostfp accepts on one queue while the other runs (net.c).
+ */
 #define VFP_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
 			 (1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |		\
@@ -66,7 +72,8 @@
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 			 (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |		\
 			 (1ULL << VHOST_F_LOG_ALL) |			\
-			 (1ULL << VIRTIO_F_ACCESS_PLATFORM))
+			 (1ULL << VIRTIO_F_ACCESS_PLATFORM) |		\
+			 (1ULL << VIRTIO_F_RING_RESET))
 
 #define VFP_BACKEND_FEATURES	((1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) | \
 				 (1ULL << VHOST_BACKEND_F_IOTLB_BATCH))

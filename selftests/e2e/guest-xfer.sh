@@ -77,6 +77,103 @@ guest_before_blast()
 	exit 1
 }
 
+# Current RX and TX ring sizes of $1, as "RX TX" (ethtool -g).
+ring_sizes()
+{
+	ethtool -g "$1" | awk '/^Current/ { cur = 1 }
+		cur && $1 == "RX:" { rx = $2 } cur && $1 == "TX:" { tx = $2 }
+		END { print rx, tx }'
+}
+
+# ethtool -G $1 rx $2 tx $3, and the sizes must then be what was asked.
+# With VIRTIO_F_RING_RESET virtio_net resets each queue, reallocates its
+# ring and enables it again; QEMU detaches that one vring from its vhost
+# backend (VHOST_NET_SET_BACKEND fd -1, GET_VRING_BASE), re-programs it
+# (SET_VRING_NUM/BASE/ADDR/KICK) and attaches it again, the other queue
+# running meanwhile.
+set_rings()
+{
+	local got
+
+	echo "ethtool -G $1 rx $2 tx $3"
+	ethtool -G "$1" rx "$2" tx "$3" ||
+		{ echo "ethtool -G $1 rx $2 tx $3 failed"; exit 1; }
+	got=$(ring_sizes "$1")
+	echo "rings now (rx tx): $got"
+	[ "$got" = "$2 $3" ] || { echo "rings are $got, not $2 $3"; exit 1; }
+}
+
+# TCP both ways with the peer's extra ports (nested.sh --ring-reset: a sink
+# on 5004, a source on 5005) for $2 seconds, in the background.
+bulk_start()
+{
+	timeout "$2" socat -u /dev/zero TCP:"$1":5004,connect-timeout=10 2>/dev/null &
+	BULK_TX=$!
+	timeout "$2" socat -u TCP:"$1":5005,connect-timeout=10 /dev/null 2>/dev/null &
+	BULK_RX=$!
+}
+
+bulk_wait()
+{
+	wait "$BULK_TX" "$BULK_RX" || true
+}
+
+# 600 pings of 1400 bytes, every one answered with its data intact (ping
+# reports a reply whose data differs): many laps of 128-entry rings.
+ping_exact()
+{
+	local out sent got
+
+	out=$(ping -c 600 -i 0.002 -s 1400 -W 2 "$1" 2>&1 || true)
+	if echo "$out" | grep -q 'wrong data'; then
+		echo "$out" | grep -m 5 'wrong data'
+		echo "a ping reply came back with other data"
+		exit 1
+	fi
+	echo "$out" | tail -2
+	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	[ "${sent:-0}" = 600 ] && [ "${got:-0}" -ge 594 ] ||
+		{ echo "ping: ${got:-0} of ${sent:-0} answered"; exit 1; }
+}
+
+# For nested.sh --ring-reset: the rings go to 128 entries and back to what
+# they were, each change under bulk TCP both ways and a ping flood; at 128
+# (the bulk stopped) pings must come back whole.  The transfer follows.
+# VFP_RING_RESET_OPTIONAL=1 (a stock backend that may lack the feature):
+# without bit 40, say VFP-NO-RING-RESET and leave the rings alone.
+guest_before_ringreset()
+{
+	local dev=$1 peer=$2 orig bit pid
+
+	orig=$(ring_sizes "$dev")
+	bit=$(virtio_feature "$dev" 40)
+	echo "VIRTIO_F_RING_RESET (bit 40) negotiated: $bit; rings (rx tx): $orig"
+	if [ "$bit" != 1 ] && [ "${VFP_RING_RESET_OPTIONAL:-0}" = 1 ]; then
+		echo "VFP-NO-RING-RESET"
+		return 0
+	fi
+	ping -f -q -s 1400 "$peer" >/tmp/ping-flood.txt 2>&1 &
+	pid=$!
+	bulk_start "$peer" 4
+	sleep 1
+	set_rings "$dev" 128 128
+	bulk_wait
+	ping_exact "$peer"
+	bulk_start "$peer" 4
+	sleep 1
+	# shellcheck disable=SC2086 # "RX TX"
+	set_rings "$dev" $orig
+	bulk_wait
+	kill -INT "$pid"
+	wait "$pid" || true
+	echo "ping flood: $(grep 'packets transmitted' /tmp/ping-flood.txt)"
+	! grep -q 'wrong data' /tmp/ping-flood.txt ||
+		{ echo "a flood ping reply came back with other data"; exit 1; }
+	[ "$bit" = 1 ] || { echo "VIRTIO_F_RING_RESET was not negotiated"; exit 1; }
+	ip -s link show "$dev" | sed -n '3,6p'
+}
+
 if [ "$GUEST" = virtio_guest ]; then
 	insmod "$(vfp_ko virtio_guest)"
 else
