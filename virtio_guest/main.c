@@ -48,6 +48,34 @@ static const unsigned int vgn_guest_offloads[] = {
 };
 
 /* Drop features whose configuration makes no sense before accepting. */
+/*
+ * Features that act through the control queue mean nothing without one
+ * (virtio 1.2, 5.1.3.1): a device that offers them with no control queue
+ * has them cleared and is driven without them. virtio_net refuses such a
+ * device instead.
+ */
+static void vgn_validate_cvq_features(struct virtio_device *vdev)
+{
+	/* Of vgn_features; virtio_has_feature() BUG()s on any other. */
+	static const unsigned int needs_cvq[] = {
+		VIRTIO_NET_F_CTRL_RX, VIRTIO_NET_F_GUEST_ANNOUNCE,
+		VIRTIO_NET_F_MQ, VIRTIO_NET_F_CTRL_MAC_ADDR,
+		VIRTIO_NET_F_CTRL_GUEST_OFFLOADS,
+	};
+	unsigned int i;
+
+	if (virtio_has_feature(vdev, VIRTIO_NET_F_CTRL_VQ))
+		return;
+	for (i = 0; i < ARRAY_SIZE(needs_cvq); i++) {
+		if (!virtio_has_feature(vdev, needs_cvq[i]))
+			continue;
+		dev_warn(&vdev->dev,
+			 "feature %u needs the control queue, which the device does not offer: not used\n",
+			 needs_cvq[i]);
+		__virtio_clear_bit(vdev, needs_cvq[i]);
+	}
+}
+
 static int vgn_validate(struct virtio_device *vdev)
 {
 	u16 mtu;
@@ -76,6 +104,7 @@ static int vgn_validate(struct virtio_device *vdev)
 	 */
 	if (virtio_has_feature(vdev, VIRTIO_F_RING_PACKED))
 		__virtio_clear_bit(vdev, VIRTIO_RING_F_EVENT_IDX);
+	vgn_validate_cvq_features(vdev);
 	return 0;
 }
 

@@ -6,7 +6,8 @@
 # index included, which the driver declines on packed rings (QEMU leaves a
 # packed ring's device event offset behind and kicks get lost: see
 # vgn_validate()); NIC B offers neither indirect descriptors nor event
-# index, the ring in its plainest form.
+# index, the ring in its plainest form, and no control queue (the features
+# that need one must not be negotiated).
 
 . "$(dirname "$0")/cases.sh"
 
@@ -26,6 +27,6 @@ test_packed_features()
 
 trap vgn_cleanup EXIT
 vgn_setup
-vgn_run_tests test_driver test_packed_features test_ping test_tcp \
+vgn_run_tests test_driver test_packed_features test_no_ctrl_vq test_ping test_tcp \
 	test_mtu_jumbo test_rx_filter test_link_flap test_ethtool \
 	test_xdp_drop test_xdp_tx test_unload_under_traffic
