@@ -48,8 +48,9 @@ LV_LOG=/var/log/libvirt/libvirtd.log
 DOMAINS=()
 
 [ "${VFP_LEVEL:-}" = 1 ] || skip "runs in the host VM only (it writes /etc/libvirt and starts libvirtd)"
-command -v libvirtd >/dev/null && command -v virsh >/dev/null ||
+if ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
 	skip "libvirt is not installed: run scripts/setup"
+fi
 
 lv_cleanup()
 {
@@ -136,8 +137,9 @@ lv_domain_xml()
 
 	kv=${VFP_L2_KVER:-$(uname -r)}
 	kdir=$VFP_REPO/.cache/kernel/$kv
-	[ -f "$kdir/vmlinux" ] && [ -f "$kdir/initramfs.cpio.gz" ] ||
+	if [ ! -f "$kdir/vmlinux" ] || [ ! -f "$kdir/initramfs.cpio.gz" ]; then
 		fail "no cached kernel and initramfs for $kv"
+	fi
 	cat <<-EOF
 		<domain type='kvm'>
 		  <name>$name</name>
@@ -187,9 +189,12 @@ lv_domain_xml()
 	EOF
 }
 
-# What went wrong with domain $1 (scratch share $2).
+# What went wrong with domain $1 (scratch share $2, QEMU pid $3 if it
+# started), in scripts/l2's words where it has them, which the harness's
+# retry rule reads (an L2 triple fault, L2's console).
 lv_explain()
 {
+	[ -z "${3:-}" ] || l2_shutdown "$3" "${VFP_L2_KVER:-$(uname -r)}"
 	echo "# last 40 lines of L2's console:"
 	tail -n 40 "$2/run/console.log" 2>/dev/null | sed 's/^/# l2-console: /'
 	echo "# libvirt's QEMU log:"
@@ -218,7 +223,7 @@ lv_run()
 	# libvirtd opened the device and handed QEMU the fd.
 	fd=$(for f in /proc/"$pid"/fd/*; do readlink "$f"; done | grep -c "^$dev\$")
 	log "$name: QEMU $pid holds $fd fd(s) on $dev"
-	[ "$fd" -ge 1 ] || { lv_explain "$name" "$share"; fail "QEMU of $name has no fd on $dev"; }
+	[ "$fd" -ge 1 ] || { lv_explain "$name" "$share" "$pid"; fail "QEMU of $name has no fd on $dev"; }
 
 	limit=$((400 * VFP_SLOW))
 	for ((i = 0; i < limit; i++)); do
@@ -229,7 +234,7 @@ lv_run()
 	out=$(tr -d '\r' <"$share/run/out")
 	echo "$out" | grep -q '^VFP-DONE 0$' || {
 		echo "$out" | sed 's/^/# l2: /'
-		lv_explain "$name" "$share"
+		lv_explain "$name" "$share" "$pid"
 		fail "$name: the guest's transfer failed or did not finish within $limit s"
 	}
 	vfp_xfer_verify "$(echo "$out" | grep -v '^VFP-DONE')"
