@@ -113,6 +113,38 @@ kvm_usable()
 	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]
 }
 
+# Print the shutdown exits (triple faults) of the L2 whose QEMU had pid $1
+# and which ran kernel $2, from the trace a --pin-keys L1 keeps
+# (emulation.sh, EMU_L2_TRACE), as scripts/l2 and e2e/libvirt.sh (whose
+# L2 is a libvirt domain) report them. When L2 runs L1's kernel, each RIP
+# is named from L1's kallsyms: L2 boots without KASLR (text at
+# 0xffffffff81000000), L1 with it (Debian ships no System.map).
+l2_shutdown()
+{
+	local line rip sym off="" t
+
+	# In vm-init's chroot, tracefs shows through debugfs.
+	for t in "$EMU_L2_TRACE" "/sys/kernel/debug/tracing/${EMU_L2_TRACE#/sys/kernel/tracing/}" ""; do
+		[ ! -r "$t/trace" ] || break
+	done
+	[ -n "$t" ] || return 0
+	if [ "$2" = "$(uname -r)" ]; then
+		off=$(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)
+		[ -z "$off" ] || off=$((16#$off - 0xffffffff81000000))
+	fi
+	{ grep -E "\( *$1\) .* kvm_exit:" "$t/trace" || true; } | head -4 | while read -r line; do
+		rip=$(echo "$line" | sed -nE 's/.* rip 0x([0-9a-f]+) .*/\1/p') sym=""
+		# Kernel text only: L2's modules lie elsewhere than L1's.
+		if [ -n "$off" ] && [ ${#rip} = 16 ] && [[ $rip < ffffffffc0000000 ]]; then
+			# Same-width hex compares as text: the last symbol at or below.
+			sym=$(awk -v r="$(printf '%016x' $((16#$rip + off)))" \
+				'length($1) == 16 && $1 <= r && $1 > a { a = $1; n = $3 } END { if (n != "") print a, n }' /proc/kallsyms)
+			[ -z "$sym" ] || sym=$(printf '%s+0x%x' "${sym#* }" $((16#$rip + off - 16#${sym%% *})))
+		fi
+		echo "l2: L2 shut down (triple fault) at ${sym:-rip 0x$rip}: ${line#*kvm_exit: }" >&2
+	done
+}
+
 # Reports that fail a run: the kernel found a bug in itself or in a module.
 # kmemleak's own "N new suspected memory leaks" line is not one: every
 # scan is made by vm-init, which prints each object (known stock leaks
