@@ -130,7 +130,9 @@ lv_cpu_xml()
 }
 
 # The domain XML: lv_domain_xml NAME SHARE INTERFACE_EXTRA. SHARE is L2's
-# read-write scratch share (vm-init's vfp.repo), with run/ in it.
+# read-write scratch share (vm-init's vfp.repo), with run/ in it. L2's
+# memory is locked (<locked/> is QEMU's -overcommit mem-lock=on), as
+# scripts/l2 has it: emulation.sh, W6.
 lv_domain_xml()
 {
 	local name=$1 share=$2 extra=$3 kdir kv
@@ -144,6 +146,7 @@ lv_domain_xml()
 		<domain type='kvm'>
 		  <name>$name</name>
 		  <memory unit='MiB'>512</memory>
+		  <memoryBacking><locked/></memoryBacking>
 		  <vcpu>1</vcpu>
 		  <os>
 		    <type arch='x86_64' machine='pc'>hvm</type>
