@@ -193,7 +193,11 @@ struct vfp_vq_ops {
 	void (*disable_notify)(struct vfp_vq *vq);
 };
 
-/* Per-queue counters, written by the worker only (see uapi for meaning). */
+/*
+ * Per-queue counters, written by the worker only: the COUNT entries of
+ * <linux/vhost_fp_counters.h>, which says what each counts (stats.c reads
+ * them through that list: a field missing here does not compile).
+ */
 struct vfp_vq_stats {
 	u64 packets;
 	u64 bytes;
@@ -503,11 +507,25 @@ int vfp_zc_wait(struct vfp_zc *zc);
 void vfp_zc_release(struct vfp_zc *zc);
 
 /* stats.c APIs: */
+#define VFP_NCOUNTERS	(sizeof(struct vhost_fp_vq_stats_ext) / sizeof(__u64))
+#define VFP_COUNTER_NOSRC	U16_MAX
+
+/* A counter of struct vhost_fp_vq_stats_ext, in <linux/vhost_fp_counters.h>. */
+struct vfp_counter {
+	const char *name;
+	u16 src;		/* offset in struct vfp_vq_stats, or NOSRC */
+	bool gauge;		/* a current value, not a count */
+};
+
+extern const struct vfp_counter vfp_counters[];
 int vfp_stats_init(void);
 void vfp_stats_uninit(void);
 void vfp_stats_add_dev(struct vfp_dev *dev);
 void vfp_stats_del_dev(struct vfp_dev *dev);
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out);
+void vfp_stats_read_ext(struct vfp_net_vq *nvq,
+			struct vhost_fp_vq_stats_ext *out);
+u64 vfp_counter_value(const struct vhost_fp_vq_stats_ext *st, unsigned int i);
 long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp);
 
 #endif /* _VHOSTFP_H */

@@ -33,26 +33,23 @@
 
 #define DEBUGFS_DIR "/sys/kernel/debug/vhostfp"
 
-static const char * const counters[] = {
-	"packets", "bytes", "zc_sent", "zc_completed", "zc_copied",
-	"kicks", "calls", "batches", "drops", "guest_errors",
-	"busy_polls", "busy_poll_hits", "busy_poll_ns",
-	"iotlb_misses", "iotlb_updates", "iotlb_invalidates",
-	"zc_inflight", "zc_oldest_ns", "zc_stop_waits", "zc_stop_bufs",
-	"zc_stop_wait_ns", "zc_orphaned",
+static const struct { const char *name; } counters[] = {
+#define VHOST_FP_COUNTER(n, ...) { .name = #n },
+#include <linux/vhost_fp_counters.h>
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NCOUNTERS ARRAY_SIZE(counters)
 
-/* read_fd_queue() fills them by index. */
-static_assert(NCOUNTERS == 22, "read_fd_queue() and counters[] differ");
+/* read_fd_queue() copies the struct as an array of counters. */
+static_assert(sizeof(struct vhost_fp_vq_stats_ext) == NCOUNTERS * sizeof(__u64),
+	      "struct vhost_fp_vq_stats_ext is not the counters' table");
 
 static void print_header(void)
 {
 	printf("%-14s %-2s", "device", "q");
 	for (size_t i = 0; i < NCOUNTERS; i++)
-		printf(" %13s", counters[i]);
+		printf(" %13s", counters[i].name);
 	printf("\n");
 }
 
@@ -84,7 +81,7 @@ static int show_debugfs_dev(const char *name)
 		qi = !strcmp(q, "rx") ? 0 : !strcmp(q, "tx") ? 1 : -1;
 
 		for (size_t i = 0; qi >= 0 && i < NCOUNTERS; i++)
-			if (!strcmp(key, counters[i]))
+			if (!strcmp(key, counters[i].name))
 				v[qi][i] = val;
 	}
 	fclose(f);
@@ -129,7 +126,6 @@ static int read_fd_queue(int dfd, unsigned int q, __u64 *v)
 		.size = sizeof(ext),
 		.addr = (unsigned long)&ext,
 	};
-	const struct vhost_fp_vq_stats *s = &ext.base;
 	struct vhost_fp_stats st;
 
 	if (ioctl(dfd, VHOST_FP_GET_VQ_STATS, &req)) {
@@ -137,28 +133,7 @@ static int read_fd_queue(int dfd, unsigned int q, __u64 *v)
 			return -1;
 		ext.base = st.vq[q];
 	}
-	v[0] = s->packets;
-	v[1] = s->bytes;
-	v[2] = s->zc_sent;
-	v[3] = s->zc_completed;
-	v[4] = s->zc_copied;
-	v[5] = s->kicks;
-	v[6] = s->calls;
-	v[7] = s->batches;
-	v[8] = s->drops;
-	v[9] = s->guest_errors;
-	v[10] = s->busy_polls;
-	v[11] = s->busy_poll_hits;
-	v[12] = s->busy_poll_ns;
-	v[13] = s->iotlb_misses;
-	v[14] = s->iotlb_updates;
-	v[15] = s->iotlb_invalidates;
-	v[16] = ext.zc_inflight;
-	v[17] = ext.zc_oldest_ns;
-	v[18] = ext.zc_stop_waits;
-	v[19] = ext.zc_stop_bufs;
-	v[20] = ext.zc_stop_wait_ns;
-	v[21] = ext.zc_orphaned;
+	memcpy(v, &ext, sizeof(ext));
 	return 0;
 }
 
