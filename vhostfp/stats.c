@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-queue counters: VHOST_FP_GET_STATS for the fd holder, and debugfs
- * for everyone else (root), one directory per owned device:
+ * Per-queue counters and the list of owned devices: VHOST_FP_GET_STATS
+ * for the fd holder, netlink.c's dump for operators (CAP_NET_ADMIN), and
+ * debugfs (root), one directory per owned device:
  *
  *   /sys/kernel/debug/vhostfp/<owner tgid>-<device id>/stats
  *
@@ -20,6 +21,10 @@
 #include "vhostfp.h"
 
 static struct dentry *vfp_debugfs_root;
+
+/* Protects vfp_devs and every listed device's nvqs[].ident (ident.c). */
+DEFINE_MUTEX(vfp_devs_lock);
+LIST_HEAD(vfp_devs);			/* owned devices, sorted by id */
 
 /* Where each kind of counter comes from: see vfp_stats_read_ext(). */
 #define VFP_SRC_COUNT(name)	offsetof(struct vfp_vq_stats, name)
@@ -116,6 +121,13 @@ long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp)
 	return 0;
 }
 
+/* The ring layout the owner acked. */
+const char *vfp_stats_ring(struct vfp_dev *dev)
+{
+	return READ_ONCE(dev->features) & (1ULL << VIRTIO_F_RING_PACKED) ?
+	       "packed" : "split";
+}
+
 static int vfp_stats_show(struct seq_file *m, void *unused)
 {
 	static const char * const names[VHOST_FP_NVQS] = { "rx", "tx" };
@@ -124,6 +136,21 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 	unsigned int i, c;
 
 	seq_printf(m, "owner %d\n", dev->owner_tgid);
+	mutex_lock(&vfp_devs_lock);
+	seq_printf(m, "worker %d\n", vfp_ident_worker_pid(dev));
+	seq_printf(m, "features 0x%llx\n", READ_ONCE(dev->features));
+	seq_printf(m, "ring %s\n", vfp_stats_ring(dev));
+	for (i = 0; i < VHOST_FP_NVQS; i++) {
+		const struct vfp_ident *id = &dev->nvqs[i].ident;
+
+		if (!id->attached)
+			continue;
+		seq_printf(m, "%s backend %s\n", names[i], id->kind);
+		seq_printf(m, "%s ifname %s\n", names[i], id->ifname);
+		seq_printf(m, "%s ifindex %d\n", names[i], id->ifindex);
+		seq_printf(m, "%s tap_queue %d\n", names[i], id->queue);
+	}
+	mutex_unlock(&vfp_devs_lock);
 	for (i = 0; i < VHOST_FP_NVQS; i++) {
 		vfp_stats_read_ext(&dev->nvqs[i], &st);
 		for (c = 0; c < VFP_NCOUNTERS; c++)
@@ -135,21 +162,42 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vfp_stats);
 
-/* At SET_OWNER.  debugfs is optional: failures are ignored by design. */
+/*
+ * At SET_OWNER, dev->worker set.  debugfs is optional: failures are
+ * ignored by design.
+ */
 void vfp_stats_add_dev(struct vfp_dev *dev)
 {
+	struct vfp_dev *pos;
 	char name[32];
+
+	/* Sorted by id: netlink.c resumes a dump by id. */
+	mutex_lock(&vfp_devs_lock);
+	list_for_each_entry(pos, &vfp_devs, node)
+		if (pos->id > dev->id)
+			break;
+	list_add_tail(&dev->node, &pos->node);
+	mutex_unlock(&vfp_devs_lock);
 
 	snprintf(name, sizeof(name), "%d-%u", dev->owner_tgid, dev->id);
 	dev->debugfs = debugfs_create_dir(name, vfp_debugfs_root);
 	debugfs_create_file("stats", 0400, dev->debugfs, dev, &vfp_stats_fops);
 }
 
-/* Before dev goes: afterwards no reader is inside vfp_stats_show(). */
+/*
+ * Before dev, or its worker, goes: afterwards no reader is inside
+ * vfp_stats_show() or netlink.c's dump.  Also for a device never added.
+ */
 void vfp_stats_del_dev(struct vfp_dev *dev)
 {
 	debugfs_remove(dev->debugfs);
 	dev->debugfs = NULL;
+	/* node.next NULL: not listed (kvzalloc()ed, or deleted already). */
+	mutex_lock(&vfp_devs_lock);
+	if (dev->node.next)
+		list_del(&dev->node);
+	dev->node.next = NULL;
+	mutex_unlock(&vfp_devs_lock);
 }
 
 int vfp_stats_init(void)

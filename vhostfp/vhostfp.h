@@ -93,6 +93,7 @@ struct vfp_worker {
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by a kthread */
 	bool batch_more;		/* worker only: taken work still to run */
+	pid_t pid;			/* its thread id; written by itself */
 	/* Protects killed: a flush checks it and queues in one step. */
 	spinlock_t lock;
 	bool killed;			/* vhost_task died with its owner */
@@ -289,6 +290,15 @@ struct vfp_vq {
 	struct vfp_vq_stats stats;
 };
 
+/* The backend a queue is attached to, as ident.c found it. */
+struct vfp_ident {
+	bool attached;
+	char kind[16];			/* rtnl link kind: tun, macvtap, ... */
+	char ifname[IFNAMSIZ];		/* "": not found */
+	int ifindex;			/* 0: not found */
+	int queue;			/* the backend's queue; -1: unknown */
+};
+
 /* Net side of one queue (RX or TX). */
 struct vfp_net_vq {
 	struct vfp_vq vq;
@@ -318,6 +328,7 @@ struct vfp_net_vq {
 	struct iovec iov[VFP_IOV_MAX];
 	struct vfp_log log[VFP_IOV_MAX];
 	struct vfp_used heads[VFP_IOV_MAX]; /* RX: buffers of one packet */
+	struct vfp_ident ident;		/* vfp_devs_lock */
 };
 
 struct vfp_dev {
@@ -328,6 +339,7 @@ struct vfp_dev {
 	pid_t owner_tgid;
 	unsigned int id;		/* unique, names the debugfs dir */
 	struct dentry *debugfs;
+	struct list_head node;		/* in vfp_devs while owned */
 	u64 features;
 	u64 backend_features;
 	struct vfp_mem *mem;
@@ -472,6 +484,12 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp);
 void vfp_net_stop(struct vfp_dev *dev);
 void vfp_net_set_features(struct vfp_dev *dev);
 
+/* ident.c APIs: */
+void vfp_ident_probe(struct file *file, struct socket *sock,
+		     struct vfp_ident *id);
+void vfp_ident_set(struct vfp_net_vq *nvq, const struct vfp_ident *id);
+pid_t vfp_ident_worker_pid(struct vfp_dev *dev);
+
 /* tx.c APIs: */
 void vfp_tx_handle_kick(struct vfp_work *work);
 void vfp_tx_handle_sock(struct vfp_work *work);
@@ -507,6 +525,9 @@ int vfp_zc_wait(struct vfp_zc *zc);
 void vfp_zc_release(struct vfp_zc *zc);
 
 /* stats.c APIs: */
+/* Protects vfp_devs and every listed device's nvqs[].ident. */
+extern struct mutex vfp_devs_lock;
+extern struct list_head vfp_devs;	/* devices with an owner */
 #define VFP_NCOUNTERS	(sizeof(struct vhost_fp_vq_stats_ext) / sizeof(__u64))
 #define VFP_COUNTER_NOSRC	U16_MAX
 
@@ -526,6 +547,7 @@ void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out);
 void vfp_stats_read_ext(struct vfp_net_vq *nvq,
 			struct vhost_fp_vq_stats_ext *out);
 u64 vfp_counter_value(const struct vhost_fp_vq_stats_ext *st, unsigned int i);
+const char *vfp_stats_ring(struct vfp_dev *dev);
 long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp);
 
 #endif /* _VHOSTFP_H */
