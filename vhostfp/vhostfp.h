@@ -484,6 +484,10 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp);
 void vfp_net_stop(struct vfp_dev *dev);
 void vfp_net_set_features(struct vfp_dev *dev);
 
+/* netlink.c APIs: */
+int vfp_netlink_init(void);
+void vfp_netlink_uninit(void);
+
 /* ident.c APIs: */
 void vfp_ident_probe(struct file *file, struct socket *sock,
 		     struct vfp_ident *id);
