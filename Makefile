@@ -207,7 +207,8 @@ checkpatch:
 	scripts/checkpatch
 
 # The files generated from the list of counters
-# (uapi/linux/vhost_fp_counters.h) are up to date: scripts/gen-counters.
+# (uapi/linux/vhost_fp_counters.h) are up to date, and the netlink spec is
+# one the kernel's ynl reads: scripts/gen-counters --check.
 spec-check:
 	scripts/gen-counters --check
 
