@@ -53,7 +53,7 @@ modules: kdir-check
 	@for ko in vhostfp/vhostfp.ko virtio_guest/virtio_guest.ko; do \
 		[ -f $$ko ] || continue; \
 		rel=$$(modinfo -F vermagic $$ko | cut -d' ' -f1); \
-		mkdir -p $(CACHE)/build/$$rel && cp $$ko $(CACHE)/build/$$rel/; \
+		mkdir -p $(CACHE)/build/$$rel && cp --remove-destination $$ko $(CACHE)/build/$$rel/; \
 	done
 
 kdir-check:
