@@ -22,6 +22,7 @@
 #include <net/sock.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 
 static void vfp_ident_from_netdev(struct vfp_ident *id,
 				  const struct net_device *ndev)
@@ -97,7 +98,14 @@ void vfp_ident_probe(struct file *file, struct socket *sock,
 /* @id NULL: detached.  Caller holds the vq mutex (attach, detach). */
 void vfp_ident_set(struct vfp_net_vq *nvq, const struct vfp_ident *id)
 {
-	lockdep_assert_held(&nvq->vq.mutex);
+	struct vfp_vq *vq = &nvq->vq;
+
+	lockdep_assert_held(&vq->mutex);
+	if (id)
+		trace_vfp_queue_start(vq->dev->id, vq->index, id->ifindex);
+	else
+		trace_vfp_queue_stop(vq->dev->id, vq->index,
+				     nvq->ident.ifindex);
 	mutex_lock(&vfp_devs_lock);
 	if (id)
 		nvq->ident = *id;

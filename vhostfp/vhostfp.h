@@ -71,6 +71,24 @@
 #define VFP_BACKEND_FEATURES	((1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) | \
 				 (1ULL << VHOST_BACKEND_F_IOTLB_BATCH))
 
+/* Why a packet was dropped: the vfp_drop tracepoint (trace.h). */
+enum vfp_drop_reason {
+	VFP_DROP_TX_BAD_BUF,		/* a TX buffer the guest got wrong */
+	VFP_DROP_TX_TAP,		/* the tap refused it for good */
+	VFP_DROP_TX_ZC_UNSENT,		/* zero-copy send failed, given back */
+	VFP_DROP_TX_BATCH,		/* the tap refused a whole batch */
+	VFP_DROP_RX_TOO_BIG,		/* bigger than the guest's buffers */
+	VFP_DROP_RX_RECV,		/* the tap's recvmsg failed */
+	VFP_DROP_RX_HEADER,		/* its header could not be written */
+};
+
+/* Why a TX packet meant for zero-copy was copied: vfp_zc_fallback. */
+enum vfp_zc_reason {
+	VFP_ZC_FALLBACK_PENDING,	/* zc_max_pending buffers in flight */
+	VFP_ZC_FALLBACK_HEADERS,	/* its headers could not be pinned */
+	VFP_ZC_FALLBACK_STACK,		/* the stack copied it after all */
+};
+
 struct vfp_dev;
 struct vfp_vq;
 struct vfp_work;
