@@ -596,7 +596,12 @@ static void print_table(const struct snap *s, const struct snap *old)
 			if (q->index == VHOST_FP_VQ_TX && pk)
 				snprintf(zc, sizeof(zc), "%.0f",
 					 100.0 * delta(q, oq, C_ZC_SENT) / pk);
-			if (oq && dt > 0) {
+			if (old && (!oq || dt <= 0)) {
+				/* New since the last report: no rate yet. */
+				snprintf(pks, sizeof(pks), "-");
+				snprintf(mb, sizeof(mb), "-");
+				snprintf(zc, sizeof(zc), "-");
+			} else if (old) {
 				fmt_num(pks, sizeof(pks), pk / dt);
 				snprintf(mb, sizeof(mb), "%.1f", by * 8 / dt / 1e6);
 			} else {
@@ -618,7 +623,12 @@ static void print_all(const struct snap *s, const struct snap *old)
 
 	for (unsigned int i = 0; i < s->n; i++) {
 		const struct dev *d = &s->devs[i], *od = find_dev(old, d->id);
+		unsigned int wanted = 0;
 
+		for (unsigned int j = 0; j < d->nq; j++)
+			wanted += queue_wanted(d, &d->q[j]);
+		if (!wanted)
+			continue;
 		printf("device %u: owner %u, worker %u, %s ring, features 0x%llx\n", d->id,
 		       d->owner, d->worker, d->ring, (unsigned long long)d->features);
 		for (unsigned int j = 0; j < d->nq; j++) {
