@@ -94,30 +94,29 @@ TRACE_EVENT(vfp_zc_fallback,
 		      vfp_show_zc_reason(__entry->reason))
 );
 
-TRACE_EVENT(vfp_queue_start,
-	    TP_PROTO(unsigned int dev, unsigned int vq, int ifindex),
-	    TP_ARGS(dev, vq, ifindex),
-	    TP_STRUCT__entry(__field(unsigned int, dev)
-			     __field(unsigned int, vq)
-			     __field(int, ifindex)),
-	    TP_fast_assign(__entry->dev = dev;
-			   __entry->vq = vq;
-			   __entry->ifindex = ifindex;),
-	    TP_printk("dev %u vq %u: backend ifindex %d", __entry->dev,
-		      __entry->vq, __entry->ifindex)
+DECLARE_EVENT_CLASS(vfp_queue_backend,
+		    TP_PROTO(unsigned int dev, unsigned int vq, int ifindex),
+		    TP_ARGS(dev, vq, ifindex),
+		    TP_STRUCT__entry(__field(unsigned int, dev)
+				     __field(unsigned int, vq)
+				     __field(int, ifindex)),
+		    TP_fast_assign(__entry->dev = dev;
+				   __entry->vq = vq;
+				   __entry->ifindex = ifindex;),
+		    TP_printk("dev %u vq %u: backend ifindex %d attached",
+			      __entry->dev, __entry->vq, __entry->ifindex)
 );
 
-TRACE_EVENT(vfp_queue_stop,
-	    TP_PROTO(unsigned int dev, unsigned int vq, int ifindex),
-	    TP_ARGS(dev, vq, ifindex),
-	    TP_STRUCT__entry(__field(unsigned int, dev)
-			     __field(unsigned int, vq)
-			     __field(int, ifindex)),
-	    TP_fast_assign(__entry->dev = dev;
-			   __entry->vq = vq;
-			   __entry->ifindex = ifindex;),
-	    TP_printk("dev %u vq %u: backend ifindex %d detached", __entry->dev,
-		      __entry->vq, __entry->ifindex)
+DEFINE_EVENT(vfp_queue_backend, vfp_queue_start,
+	     TP_PROTO(unsigned int dev, unsigned int vq, int ifindex),
+	     TP_ARGS(dev, vq, ifindex)
+);
+
+DEFINE_EVENT_PRINT(vfp_queue_backend, vfp_queue_stop,
+		   TP_PROTO(unsigned int dev, unsigned int vq, int ifindex),
+		   TP_ARGS(dev, vq, ifindex),
+		   TP_printk("dev %u vq %u: backend ifindex %d detached",
+			     __entry->dev, __entry->vq, __entry->ifindex)
 );
 
 TRACE_EVENT(vfp_iotlb_miss,
