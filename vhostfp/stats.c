@@ -137,7 +137,7 @@ static int vfp_stats_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "owner %d\n", dev->owner_tgid);
 	mutex_lock(&vfp_devs_lock);
-	seq_printf(m, "worker %d\n", vfp_ident_worker_pid(dev));
+	seq_printf(m, "worker_pid %d\n", vfp_ident_worker_pid(dev));
 	seq_printf(m, "features 0x%llx\n", READ_ONCE(dev->features));
 	seq_printf(m, "ring %s\n", vfp_stats_ring(dev));
 	for (i = 0; i < VHOST_FP_NVQS; i++) {

@@ -342,7 +342,7 @@ static void debugfs_line(struct dev *d, const char *line)
 	if (n == 2) {
 		if (!strcmp(k1, "owner"))
 			d->owner = atoi(k2);
-		else if (!strcmp(k1, "worker"))
+		else if (!strcmp(k1, "worker_pid"))
 			d->worker = atoi(k2);
 		else if (!strcmp(k1, "features"))
 			d->features = strtoull(k2, NULL, 0);
@@ -658,7 +658,8 @@ static void report(const struct snap *s, const struct snap *old)
 	for (unsigned int i = 0; i < s->n; i++)
 		for (unsigned int j = 0; j < s->devs[i].nq; j++)
 			shown += queue_wanted(&s->devs[i], &s->devs[i].q[j]);
-	if (!shown && !opt.json) {
+	/* With -i devices come and go: an empty report is not an error. */
+	if (!shown && !opt.json && !opt.interval) {
 		if (opt.pid >= 0 && opt.fd < 0)
 			die(1, "process %d owns no vhostfp device", opt.pid);
 		if (opt.ifname)
