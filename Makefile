@@ -138,7 +138,8 @@ dkms-source:
 	rm -rf $(DKMS_SRC)
 	install -D -m 0644 -t $(DKMS_SRC) dkms.conf
 	install -D -m 0644 -t $(DKMS_SRC)/vhostfp vhostfp/Kbuild vhostfp/*.c vhostfp/*.h
-	install -D -m 0644 -t $(DKMS_SRC)/uapi/linux uapi/linux/vhost_fp.h
+	install -D -m 0644 -t $(DKMS_SRC)/uapi/linux uapi/linux/vhost_fp.h \
+		uapi/linux/vhost_fp_counters.h
 
 dkms-install: dkms-source
 	dkms remove -m vhostfp -v $(VERSION) --all 2>/dev/null || true
@@ -207,10 +208,16 @@ bench: selftests
 checkpatch:
 	scripts/checkpatch
 
+# The files generated from the list of counters
+# (uapi/linux/vhost_fp_counters.h) are up to date, and the netlink spec is
+# one the kernel's ynl reads: scripts/gen-counters --check.
+spec-check:
+	scripts/gen-counters --check
+
 # Static checks: sparse over both modules, checkpatch --strict.
 lint: kdir-check
 	$(KMAKE) C=2 W=1 modules
 	scripts/checkpatch
 
 .PHONY: all tools modules kdir-check selftests unit clean install install-guest \
-	install-vhost-net dkms-source dkms-install uninstall setup check debug-kernels demo fuzz bench checkpatch lint
+	install-vhost-net dkms-source dkms-install uninstall setup check debug-kernels demo fuzz bench checkpatch spec-check lint

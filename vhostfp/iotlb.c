@@ -25,6 +25,7 @@
 #include <linux/uio.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 
 void vfp_iotlb_init(struct vfp_iotlb *tlb)
 {
@@ -77,6 +78,8 @@ static int vfp_iotlb_update(struct vfp_dev *dev,
 		return -ENOMEM;
 	removed = vfp_iotlb_tree_add(&tlb->tree, m);
 	WRITE_ONCE(tlb->updates, tlb->updates + 1);
+	trace_vfp_iotlb_update(dev->id, msg->iova, msg->size, msg->uaddr,
+			       msg->perm);
 	if (removed)
 		*todo |= VFP_IOTLB_FLUSH;
 	if (tlb->in_batch)
@@ -281,6 +284,7 @@ out:
 	spin_unlock(&tlb->miss_lock);
 	if (queued) {
 		vq->stats.iotlb_misses++;
+		trace_vfp_iotlb_miss(vq->dev->id, vq->index, iova, perm);
 		wake_up_interruptible_poll(&tlb->wait, EPOLLIN | EPOLLRDNORM);
 	}
 }

@@ -41,12 +41,17 @@ static int __init vfp_mod_init(void)
 	ret = vfp_stats_init();
 	if (ret)
 		goto err_stats;
+	ret = vfp_netlink_init();
+	if (ret)
+		goto err_netlink;
 	ret = vfp_dev_init();
 	if (ret)
 		goto err_dev;
 	return 0;
 
 err_dev:
+	vfp_netlink_uninit();
+err_netlink:
 	vfp_stats_uninit();
 err_stats:
 	return ret;
@@ -55,6 +60,7 @@ err_stats:
 static void __exit vfp_mod_exit(void)
 {
 	vfp_dev_uninit();
+	vfp_netlink_uninit();
 	vfp_stats_uninit();
 	/* The last RCU free of a given-up zero-copy set (tx_zc.c) has run. */
 	rcu_barrier();

@@ -153,6 +153,7 @@ static void vfp_net_detach(struct vfp_net_vq *nvq, bool stop)
 	lockdep_assert_held(&vq->mutex);
 	if (!nvq->sock_file)
 		return;
+	vfp_ident_set(nvq, NULL);
 	vfp_poll_stop(&nvq->sock_poll);
 	if (zc) {
 		if (stop)
@@ -235,6 +236,7 @@ static int vfp_net_attach(struct vfp_net_vq *nvq, struct file *file,
 long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
 {
 	struct vhost_vring_file f;
+	struct vfp_ident ident;
 	struct socket *sock = NULL;
 	struct file *file = NULL;
 	struct vfp_net_vq *nvq;
@@ -249,6 +251,7 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
 		file = vfp_net_get_sock(f.fd, &sock);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
+		vfp_ident_probe(file, sock, &ident);
 	}
 	mutex_lock(&nvq->vq.mutex);
 	if (file && file == nvq->sock_file) {
@@ -260,6 +263,8 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp)
 		ret = vfp_net_attach(nvq, file, sock);
 		if (ret)
 			fput(file);
+		else
+			vfp_ident_set(nvq, &ident);
 	}
 out:
 	mutex_unlock(&nvq->vq.mutex);

@@ -12,6 +12,7 @@
 #include <net/xdp.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 
 /*
  * Packets are taken off the tap's ptr_ring VFP_RX_BATCH at a time (one
@@ -202,6 +203,7 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 		vfp_vq_discard(vq, rb->nbufs);
 		vfp_rx_drop(sock, msg.msg_control);
 		vq->stats.drops++;
+		trace_vfp_drop(vq->dev->id, vq->index, VFP_DROP_RX_TOO_BIG, 1);
 		return 0;
 	}
 	iov_iter_init(&msg.msg_iter, ITER_DEST, nvq->iov, rb->niov,
@@ -216,12 +218,14 @@ static int vfp_rx_one(struct vfp_net_vq *nvq, struct socket *sock,
 			return ret;
 		/* Error, or the guest's buffers were too small: drop it. */
 		vq->stats.drops++;
+		trace_vfp_drop(vq->dev->id, vq->index, VFP_DROP_RX_RECV, 1);
 		return 0;
 	}
 	if (vfp_rx_fix_header(nvq, rb)) {
 		vfp_vq_err(vq, "cannot write RX header");
 		vfp_vq_discard(vq, rb->nbufs);
 		vq->stats.drops++;
+		trace_vfp_drop(vq->dev->id, vq->index, VFP_DROP_RX_HEADER, 1);
 		return 0;
 	}
 	for (i = 0; i < rb->nbufs; i++)

@@ -10,6 +10,7 @@
 #include <linux/socket.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 
 /* Zero-copy for this packet?  NULL: copy it. */
 static struct ubuf_info *vfp_tx_zc_get(struct vfp_net_vq *nvq,
@@ -22,15 +23,20 @@ static struct ubuf_info *vfp_tx_zc_get(struct vfp_net_vq *nvq,
 	    len < t->zc_threshold)
 		return NULL;
 	uarg = vfp_zc_get(nvq->zc, buf->id, t->zc_max_pending);
-	if (!uarg)
+	if (!uarg) {
 		nvq->vq.stats.zc_copied++;
+		trace_vfp_zc_fallback(nvq->vq.dev->id, nvq->vq.index,
+				      VFP_ZC_FALLBACK_PENDING);
+	}
 	return uarg;
 }
 
 /* Drop a packet the tap refused for good: the guest gets its buffer back. */
-static void vfp_tx_drop(struct vfp_vq *vq, const struct vfp_buf *buf)
+static void vfp_tx_drop(struct vfp_vq *vq, const struct vfp_buf *buf,
+			enum vfp_drop_reason reason)
 {
 	vq->stats.drops++;
+	trace_vfp_drop(vq->dev->id, vq->index, reason, 1);
 	vfp_vq_add_used(vq, buf->id, 0);
 }
 
@@ -41,7 +47,7 @@ static void vfp_tx_done(struct vfp_net_vq *nvq, const struct vfp_buf *buf,
 	struct vfp_vq *vq = &nvq->vq;
 
 	if (err) {
-		vfp_tx_drop(vq, buf);
+		vfp_tx_drop(vq, buf, VFP_DROP_TX_TAP);
 		return;
 	}
 	vfp_vq_add_used(vq, buf->id, 0);
@@ -62,7 +68,7 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 
 	if (len > MAX_RW_COUNT || len < nvq->vhost_hlen + nvq->sock_hlen) {
 		vfp_vq_err(vq, "TX buffer %u of %zu bytes", buf->id, len);
-		vfp_tx_drop(vq, buf);
+		vfp_tx_drop(vq, buf, VFP_DROP_TX_BAD_BUF);
 		return 0;
 	}
 	iov_iter_init(&msg.msg_iter, ITER_SOURCE, nvq->iov, buf->out_num, len);
@@ -75,6 +81,8 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 	if (uarg && vfp_zchdr_iter(nvq, &msg, len)) {
 		vfp_zc_put_unsent(nvq->zc, uarg);
 		vq->stats.zc_copied++;
+		trace_vfp_zc_fallback(vq->dev->id, vq->index,
+				      VFP_ZC_FALLBACK_HEADERS);
 		uarg = NULL;
 	}
 	if (!uarg && nvq->txb_ok) {
@@ -101,11 +109,13 @@ static int vfp_tx_send(struct vfp_net_vq *nvq, struct socket *sock,
 	if (ret < 0) {
 		if (uarg && vfp_zc_put_unsent(nvq->zc, uarg)) {
 			vq->stats.drops++;
+			trace_vfp_drop(vq->dev->id, vq->index,
+				       VFP_DROP_TX_ZC_UNSENT, 1);
 			return 0;
 		}
 		if (ret == -EAGAIN || ret == -ENOMEM || ret == -ENOBUFS)
 			return -EAGAIN;
-		vfp_tx_drop(vq, buf);
+		vfp_tx_drop(vq, buf, VFP_DROP_TX_TAP);
 		return 0;
 	}
 	if (!uarg) {
@@ -159,7 +169,7 @@ static void vfp_tx(struct vfp_net_vq *nvq, struct socket *sock)
 			vfp_busy_poll_found(vq, &busy);
 			if (buf.in_num) {
 				vfp_vq_err(vq, "TX buffer %u is writable", buf.id);
-				vfp_tx_drop(vq, &buf);
+				vfp_tx_drop(vq, &buf, VFP_DROP_TX_BAD_BUF);
 				break;
 			}
 			if (vfp_tx_send(nvq, sock, &buf) == -EAGAIN) {

@@ -22,6 +22,7 @@
 #include <net/xdp.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 
 /* Room tun wants before the frame, with or without an XDP program. */
 static size_t vfp_txb_pad(struct socket *sock)
@@ -164,6 +165,8 @@ void vfp_txb_flush(struct vfp_net_vq *nvq, struct socket *sock)
 		for (i = 0; i < nvq->txb_num; i++)
 			page_frag_free(nvq->txb[i].data_hard_start);
 		nvq->vq.stats.drops += nvq->txb_num;
+		trace_vfp_drop(nvq->vq.dev->id, nvq->vq.index,
+			       VFP_DROP_TX_BATCH, nvq->txb_num);
 	}
 	nvq->txb_num = 0;
 }

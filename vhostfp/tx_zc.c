@@ -251,6 +251,8 @@ void vfp_zc_reap(struct vfp_zc *zc)
 		vq->stats.zc_completed++;
 		if (slot->copied) {
 			vq->stats.zc_copied++;
+			trace_vfp_zc_fallback(vq->dev->id, vq->index,
+					      VFP_ZC_FALLBACK_STACK);
 			zc->win_copied++;
 		}
 		zc->free[zc->nfree++] = i;

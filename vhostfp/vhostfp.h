@@ -78,6 +78,24 @@
 #define VFP_BACKEND_FEATURES	((1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) | \
 				 (1ULL << VHOST_BACKEND_F_IOTLB_BATCH))
 
+/* Why a packet was dropped: the vfp_drop tracepoint (trace.h). */
+enum vfp_drop_reason {
+	VFP_DROP_TX_BAD_BUF,		/* a TX buffer the guest got wrong */
+	VFP_DROP_TX_TAP,		/* the tap refused it for good */
+	VFP_DROP_TX_ZC_UNSENT,		/* zero-copy send failed, given back */
+	VFP_DROP_TX_BATCH,		/* the tap refused a whole batch */
+	VFP_DROP_RX_TOO_BIG,		/* bigger than the guest's buffers */
+	VFP_DROP_RX_RECV,		/* the tap's recvmsg failed */
+	VFP_DROP_RX_HEADER,		/* its header could not be written */
+};
+
+/* Why a TX packet meant for zero-copy was copied: vfp_zc_fallback. */
+enum vfp_zc_reason {
+	VFP_ZC_FALLBACK_PENDING,	/* zc_max_pending buffers in flight */
+	VFP_ZC_FALLBACK_HEADERS,	/* its headers could not be pinned */
+	VFP_ZC_FALLBACK_STACK,		/* the stack copied it after all */
+};
+
 struct vfp_dev;
 struct vfp_vq;
 struct vfp_work;
@@ -100,6 +118,7 @@ struct vfp_worker {
 	struct llist_head work_list;	/* lock-free, any context adds */
 	struct mm_struct *mm;		/* owner's mm, adopted by a kthread */
 	bool batch_more;		/* worker only: taken work still to run */
+	pid_t pid;			/* its thread id; written by itself */
 	/* Protects killed: a flush checks it and queues in one step. */
 	spinlock_t lock;
 	bool killed;			/* vhost_task died with its owner */
@@ -200,7 +219,11 @@ struct vfp_vq_ops {
 	void (*disable_notify)(struct vfp_vq *vq);
 };
 
-/* Per-queue counters, written by the worker only (see uapi for meaning). */
+/*
+ * Per-queue counters, written by the worker only: the COUNT entries of
+ * <linux/vhost_fp_counters.h>, which says what each counts (stats.c reads
+ * them through that list: a field missing here does not compile).
+ */
 struct vfp_vq_stats {
 	u64 packets;
 	u64 bytes;
@@ -292,6 +315,15 @@ struct vfp_vq {
 	struct vfp_vq_stats stats;
 };
 
+/* The backend a queue is attached to, as ident.c found it. */
+struct vfp_ident {
+	bool attached;
+	char kind[16];			/* rtnl link kind: tun, macvtap, ... */
+	char ifname[IFNAMSIZ];		/* "": not found */
+	int ifindex;			/* 0: not found */
+	int queue;			/* the backend's queue; -1: unknown */
+};
+
 /* Net side of one queue (RX or TX). */
 struct vfp_net_vq {
 	struct vfp_vq vq;
@@ -321,6 +353,7 @@ struct vfp_net_vq {
 	struct iovec iov[VFP_IOV_MAX];
 	struct vfp_log log[VFP_IOV_MAX];
 	struct vfp_used heads[VFP_IOV_MAX]; /* RX: buffers of one packet */
+	struct vfp_ident ident;		/* vfp_devs_lock */
 };
 
 struct vfp_dev {
@@ -331,6 +364,7 @@ struct vfp_dev {
 	pid_t owner_tgid;
 	unsigned int id;		/* unique, names the debugfs dir */
 	struct dentry *debugfs;
+	struct list_head node;		/* in vfp_devs while owned */
 	u64 features;
 	u64 backend_features;
 	struct vfp_mem *mem;
@@ -475,6 +509,16 @@ long vfp_net_set_backend(struct vfp_dev *dev, void __user *argp);
 void vfp_net_stop(struct vfp_dev *dev);
 void vfp_net_set_features(struct vfp_dev *dev);
 
+/* netlink.c APIs: */
+int vfp_netlink_init(void);
+void vfp_netlink_uninit(void);
+
+/* ident.c APIs: */
+void vfp_ident_probe(struct file *file, struct socket *sock,
+		     struct vfp_ident *id);
+void vfp_ident_set(struct vfp_net_vq *nvq, const struct vfp_ident *id);
+pid_t vfp_ident_worker_pid(struct vfp_dev *dev);
+
 /* tx.c APIs: */
 void vfp_tx_handle_kick(struct vfp_work *work);
 void vfp_tx_handle_sock(struct vfp_work *work);
@@ -510,11 +554,29 @@ int vfp_zc_wait(struct vfp_zc *zc);
 void vfp_zc_release(struct vfp_zc *zc);
 
 /* stats.c APIs: */
+/* Protects vfp_devs and every listed device's nvqs[].ident. */
+extern struct mutex vfp_devs_lock;
+extern struct list_head vfp_devs;	/* devices with an owner */
+#define VFP_NCOUNTERS	(sizeof(struct vhost_fp_vq_stats_ext) / sizeof(__u64))
+#define VFP_COUNTER_NOSRC	U16_MAX
+
+/* A counter of struct vhost_fp_vq_stats_ext, in <linux/vhost_fp_counters.h>. */
+struct vfp_counter {
+	const char *name;
+	u16 src;		/* offset in struct vfp_vq_stats, or NOSRC */
+	bool gauge;		/* a current value, not a count */
+};
+
+extern const struct vfp_counter vfp_counters[];
 int vfp_stats_init(void);
 void vfp_stats_uninit(void);
 void vfp_stats_add_dev(struct vfp_dev *dev);
 void vfp_stats_del_dev(struct vfp_dev *dev);
 void vfp_stats_read(struct vfp_dev *dev, struct vhost_fp_stats *out);
+void vfp_stats_read_ext(struct vfp_net_vq *nvq,
+			struct vhost_fp_vq_stats_ext *out);
+u64 vfp_counter_value(const struct vhost_fp_vq_stats_ext *st, unsigned int i);
+const char *vfp_stats_ring(struct vfp_dev *dev);
 long vfp_stats_get_vq(struct vfp_dev *dev, void __user *argp);
 
 #endif /* _VHOSTFP_H */

@@ -10,6 +10,7 @@
 #include <linux/uaccess.h>
 
 #include "vhostfp.h"
+#include "trace.h"
 #include "vq_desc.h"
 
 void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
@@ -18,6 +19,13 @@ void vfp_vq_err(struct vfp_vq *vq, const char *fmt, ...)
 	va_list args;
 
 	vq->stats.guest_errors++;
+	if (trace_vfp_guest_error_enabled()) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		trace_vfp_guest_error(vq->dev->id, vq->index, &vaf);
+		va_end(args);
+	}
 	if (__ratelimit(&vq->err_rs)) {
 		va_start(args, fmt);
 		vaf.fmt = fmt;

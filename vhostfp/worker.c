@@ -27,6 +27,7 @@
 
 struct vfp_flush {
 	struct vfp_work work;
+	struct vfp_worker *worker;
 	struct completion done;
 };
 
@@ -195,6 +196,8 @@ int vfp_worker_create(struct vfp_worker **out, struct mm_struct *mm,
 		kfree(worker);
 		return ret;
 	}
+	/* Runs once on the new thread: worker->pid is known from now on. */
+	vfp_worker_flush(worker);
 	*out = worker;
 	return 0;
 }
@@ -203,6 +206,8 @@ static void vfp_worker_flush_fn(struct vfp_work *work)
 {
 	struct vfp_flush *flush = container_of(work, struct vfp_flush, work);
 
+	/* Read locklessly by ident.c; the first flush is at creation. */
+	WRITE_ONCE(flush->worker->pid, task_pid_nr(current));
 	complete(&flush->done);
 }
 
@@ -217,6 +222,7 @@ void vfp_worker_flush(struct vfp_worker *worker)
 	struct vfp_flush flush;
 
 	init_completion(&flush.done);
+	flush.worker = worker;
 	vfp_work_init(&flush.work, vfp_worker_flush_fn);
 	spin_lock(&worker->lock);
 	if (worker->killed) {

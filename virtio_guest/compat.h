@@ -72,4 +72,21 @@ static inline void vgn_xdp_features_set(struct net_device *dev)
 }
 #endif
 
+/*
+ * Per-queue counters in the netdev netlink family (6.9+, VGN_HAVE_QSTATS):
+ * qstats.c, built only where the kernel has struct netdev_stat_ops.
+ */
+#ifdef VGN_HAVE_QSTATS
+extern const struct netdev_stat_ops vgn_stat_ops;
+
+static inline void vgn_qstats_init(struct net_device *dev)
+{
+	dev->stat_ops = &vgn_stat_ops;
+}
+#else
+static inline void vgn_qstats_init(struct net_device *dev)
+{
+}
+#endif
+
 #endif /* _VIRTIO_GUEST_COMPAT_H */

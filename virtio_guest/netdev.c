@@ -221,6 +221,7 @@ void vgn_netdev_setup(struct vgn_priv *vi)
 	dev->features |= NETIF_F_HIGHDMA;
 	dev->hw_features |= NETIF_F_HIGHDMA;
 	vgn_xdp_features_set(dev);
+	vgn_qstats_init(dev);
 	/* The first config work tells whether the link is up. */
 	if (vi->has_status)
 		netif_carrier_off(dev);

@@ -190,6 +190,41 @@ test_ethtool()
 	ip -s link show "$VGN_A" | grep -q 'RX:'
 }
 
+# The netdev family's per-queue counters (qstats, 6.9+; a kernel without
+# them, 6.1, has nothing to check: it passes, and says so): read with the
+# kernel's ynl, 20 pings show on the queues, and the device's totals equal
+# its /sys statistics (read again if traffic moved them in between).
+vgn_qstats()
+{
+	local spec=$VFP_REPO/.cache/src/6.12/Documentation/netlink/specs/netdev.yaml
+	python3 "$VFP_REPO/.cache/src/6.12/tools/net/ynl/cli.py" --spec "$spec" --no-schema \
+		--dump qstats-get --json "{\"ifindex\": $(cat /sys/class/net/"$VGN_A"/ifindex)$1}" \
+		--output-json
+}
+
+test_qstats()
+{
+	local before after dev
+	local i sys v
+	v=$(uname -r | awk -F. '{ print $1 * 100 + $2 }')
+	[ "$v" -ge 609 ] || { log "no qstats before 6.9: nothing to check"; return 0; }
+	before=$(vgn_qstats ', "scope": "queue"' |
+		python3 -c 'import json,sys; print(sum(q.get("rx-packets", 0) for q in json.load(sys.stdin)))')
+	ping -c 20 -i 0.05 -W 2 $VGN_IP_B >/dev/null
+	after=$(vgn_qstats ', "scope": "queue"' |
+		python3 -c 'import json,sys; print(sum(q.get("rx-packets", 0) for q in json.load(sys.stdin)))')
+	log "qstats: rx packets over the queues $before, after 20 pings $after"
+	[ "$after" -ge $((before + 20)) ]
+	for i in 1 2 3; do
+		dev=$(vgn_qstats '' | python3 -c 'import json,sys; d = json.load(sys.stdin)[0]
+print(d["rx-packets"], d["tx-packets"])')
+		sys="$(cat /sys/class/net/"$VGN_A"/statistics/rx_packets) $(cat /sys/class/net/"$VGN_A"/statistics/tx_packets)"
+		[ "$dev" != "$sys" ] || break
+	done
+	log "qstats device totals (rx tx): $dev; /sys: $sys"
+	[ "$dev" = "$sys" ]
+}
+
 # rmmod while a transfer runs: remove must wait for nothing and free all.
 test_unload_under_traffic()
 {
