@@ -301,7 +301,9 @@ emu_classify()
 	l2=$(grep -E '^l2:   ' "$log")
 	if [ -z "$l2" ] && ! emu_l1_ran_ours "$log" &&
 	   ! grep -q '^l2: the VM stopped without a result' "$log"; then
-		if [ -n "$vm" ] && ! echo "$vm" | grep -vqE 'Oops: int3|Kernel panic - not syncing'; then
+		# The int3 itself, and nothing but it and the panic after it.
+		if echo "$vm" | grep -q 'Oops: int3' &&
+		   ! echo "$vm" | grep -vqE 'Oops: int3|Kernel panic - not syncing'; then
 			echo l1-int3
 			return 0
 		fi

@@ -74,10 +74,13 @@ case_()
 }
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 28
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
+case_ l1_panic_alone_is_not_int3 none 'vm: the kernel reported:
+vm:   [   29.8] Kernel panic - not syncing: corrupted stack end detected inside scheduler
+vm: the VM stopped without a result (qemu exit 0); serial log: x'
 case_ l1_int3_and_bug none "$VM_INT3
 vm:   [   61.4] BUG: KASAN: use-after-free in x+0x1/0x2"
 case_ l1_gif_stock l1-gif-irq "$VM_GIF" "$GIF_CONSOLE"
