@@ -113,12 +113,31 @@ kvm_usable()
 	[ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]
 }
 
+# Print "L1's SYMBOL+OFF [MODULE]" when address $1 (16 hex digits, no 0x)
+# lies in the text of a module of L1's, from kallsyms file $2: between one
+# of that module's text symbols and the next. An L2 stopped at such an
+# address runs on L1's own state (emulation.sh, l2-l1-rip).
+l1_module_sym()
+{
+	awk -v r="$1" '
+	length($1) == 16 && NF == 4 && $2 ~ /^[tT]$/ {
+		if ($1 <= r && $1 > a) { a = $1; n = $3; m = $4 }
+		if ($1 > r && (b == "" || $1 < b)) { b = $1; bm = $4 }
+	}
+	END { if (n != "" && b != "" && bm == m) print a, n, m }' "$2" |
+	while read -r a n m; do
+		printf "L1's %s+0x%x %s\n" "$n" $((16#$1 - 16#$a)) "$m"
+	done
+}
+
 # Print the shutdown exits (triple faults) of the L2 whose QEMU had pid $1
 # and which ran kernel $2, from the trace a --pin-keys L1 keeps
 # (emulation.sh, EMU_L2_TRACE), as scripts/l2 and e2e/libvirt.sh (whose
 # L2 is a libvirt domain) report them. When L2 runs L1's kernel, each RIP
-# is named from L1's kallsyms: L2 boots without KASLR (text at
-# 0xffffffff81000000), L1 with it (Debian ships no System.map).
+# in kernel text is named from L1's kallsyms: L2 boots without KASLR (text
+# at 0xffffffff81000000), L1 with it (Debian ships no System.map). A RIP in
+# the module area is named when it lies in one of L1's modules (which KASLR
+# placed at a random base; L2's sit at a fixed one).
 l2_shutdown()
 {
 	local line rip sym off="" t
@@ -140,6 +159,8 @@ l2_shutdown()
 			sym=$(awk -v r="$(printf '%016x' $((16#$rip + off)))" \
 				'length($1) == 16 && $1 <= r && $1 > a { a = $1; n = $3 } END { if (n != "") print a, n }' /proc/kallsyms)
 			[ -z "$sym" ] || sym=$(printf '%s+0x%x' "${sym#* }" $((16#$rip + off - 16#${sym%% *})))
+		elif [ ${#rip} = 16 ]; then
+			sym=$(l1_module_sym "$rip" /proc/kallsyms)
 		fi
 		echo "l2: L2 shut down (triple fault) at ${sym:-rip 0x$rip}: ${line#*kvm_exit: }" >&2
 	done

@@ -40,6 +40,16 @@ L2_TRIPLE='l2: the VM stopped without a result (qemu exit 0); serial log: x
 l2: L2 shut down (triple fault) at rip 0xffffffffc045c20c: vcpu 0 reason shutdown rip 0xffffffffc045c20c info1 0x0 info2 0x0 intr_info 0x80000b0e error_code 0x00000010
 # l2: # l2-console: last 60 lines of x:'
 L2_MUTE='l2: L2 printed nothing: it stopped before its console came up'
+L2_L1RIP="l2: the VM stopped without a result (qemu exit 0); serial log: x
+l2: L2 shut down (triple fault) at L1's __svm_vcpu_run+0x9c [kvm_amd]: vcpu 0 reason shutdown rip 0xffffffffc044720c info1 0x0 info2 0x0 intr_info 0x80000b0e error_code 0x00000010
+# FAIL: L2 ended before its blast"
+# L1's kallsyms, as /proc/kallsyms prints it (a tab before a module).
+KALLSYMS="ffffffff9a000000 T _text
+ffffffffc0420000 t svm_vcpu_run	[kvm_amd]
+ffffffffc0447170 T __svm_vcpu_run	[kvm_amd]
+ffffffffc04472a0 t svm_set_gif	[kvm_amd]
+ffffffffc0447400 d svm_data	[kvm_amd]
+ffffffffc04c0000 t vfp_tx_handle	[vhostfp]"
 
 VM_LOCKUP='vm: the kernel reported:
 vm:   [   68.6] watchdog: BUG: soft lockup - CPU#0 stuck for 44s! [qemu-system-x86:227]'
@@ -73,8 +83,40 @@ case_()
 	fi
 }
 
+# sym NAME ADDRESS EXPECTED: l1_module_sym names ADDRESS from $KALLSYMS so.
+sym_()
+{
+	local got
+	printf '%b\n' "$KALLSYMS" >"$DIR/kallsyms"
+	got=$(l1_module_sym "$2" "$DIR/kallsyms")
+	if [ "$got" = "$3" ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_print_msg "$1: named '$got', want '$3'"
+		ktap_test_fail "$1"
+	fi
+}
+
+# allow ENTRY N: emu_allowance ENTRY is N.
+allow_()
+{
+	if [ "$(emu_allowance "$1")" = "$2" ]; then
+		ktap_test_pass "allowance_$1"
+	else
+		ktap_print_msg "allowance of $1: $(emu_allowance "$1"), want $2"
+		ktap_test_fail "allowance_$1"
+	fi
+}
+
 ktap_print_header
-ktap_set_plan 28
+ktap_set_plan 39
+sym_ sym_after_vmrun ffffffffc044720c "L1's __svm_vcpu_run+0x9c [kvm_amd]"
+sym_ sym_function_start ffffffffc0447170 "L1's __svm_vcpu_run+0x0 [kvm_amd]"
+sym_ sym_past_module_text ffffffffc0450000 ''
+sym_ sym_below_modules ffffffffc0000000 ''
+sym_ sym_kernel_text ffffffff9a001000 ''
+allow_ l2-l1-rip 2
+allow_ l2-triple-fetch 1
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
@@ -101,6 +143,12 @@ case_ l2_triple_fetch_before_console l2-triple-fetch "${L2_TRIPLE/l2: L2 shut/$L
 l2: L2 shut}" "$OOT"
 case_ l2_triple_fetch_under_vhostfp l2-triple-fetch "$L2_TRIPLE
 # l2: # l2-console: [    0.9] acpi PNP0A03:00: fail to add MMCONFIG information" "$OOT"
+case_ l2_l1_rip_under_vhostfp l2-l1-rip "$L2_L1RIP" "$OOT"
+case_ l2_l1_rip_other_event l2-l1-rip "${L2_L1RIP/0x80000b0e/0x80000403}" "$OOT"
+case_ l2_l1_rip_after_report none "$L2_L1RIP
+l2: the kernel reported:
+l2:   [   40.1] BUG: unable to handle page fault for address: ffff888000000000" "$OOT"
+case_ l2_at_other_l1_module l2-triple-fetch "${L2_L1RIP/__svm_vcpu_run+0x9c \[kvm_amd\]/vfp_tx_handle+0x10 [vhostfp]}" "$OOT"
 case_ l2_triple_other_event none "${L2_TRIPLE/0x80000b0e/0x80000403}" "$OOT"
 case_ l2_triple_intr_stock l2-triple-intr "${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x80000026 error_code 0x00000000}"
 case_ l2_triple_intr_under_virtio_guest l2-triple-intr \
