@@ -636,13 +636,21 @@ static void vgn_rx_stats_add(struct vgn_rq *rq, const struct vgn_rx_batch *b)
 	u64_stats_update_end(&s->syncp);
 }
 
-/* Leave polling mode; poll again if buffers slipped in meanwhile. */
+/*
+ * Leave polling mode; poll again if buffers slipped in meanwhile.  When
+ * NAPI stays scheduled (a busy poller owns it, or it missed a schedule and
+ * runs again), the device's interrupt stays off: a busy poller took NAPI
+ * without going through vgn_rx_done(), so the callback may still be on,
+ * and an interrupt per packet would only find NAPI taken.
+ */
 static void vgn_rx_napi_complete(struct vgn_rq *rq, int done)
 {
 	unsigned int opaque;
 
-	if (!napi_complete_done(&rq->napi, done))
+	if (!napi_complete_done(&rq->napi, done)) {
+		virtqueue_disable_cb(rq->vq);
 		return;
+	}
 	opaque = virtqueue_enable_cb_prepare(rq->vq);
 	if (unlikely(virtqueue_poll(rq->vq, opaque)) &&
 	    napi_schedule_prep(&rq->napi)) {

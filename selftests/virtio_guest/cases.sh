@@ -225,6 +225,68 @@ print(d["rx-packets"], d["tx-packets"])')
 	[ "$dev" = "$sys" ]
 }
 
+# B's receive interrupts, queue 0, summed over the CPUs.
+vgn_rx_irqs()
+{
+	local virtio
+	virtio=$(basename "$(vgn_peer readlink -f /sys/class/net/"$VGN_B"/device)")
+	awk -v q="$virtio-input.0" '$NF == q {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+			s += $i
+	} END { print s + 0 }' /proc/interrupts
+}
+
+# $1 UDP requests from A (CPU 0), each answered by an echo in B (CPU 1)
+# whose socket busy-polls for $2 us (0: not at all) before it sleeps;
+# print B's receive interrupts per request, in hundredths.
+vgn_echo_irqs()
+{
+	local n=$1 usec=$2 before after
+	vgn_peer taskset -c 1 python3 - "$VGN_IP_B" "$n" "$usec" <<'PY' &
+import signal, socket, sys
+SO_BUSY_POLL = 46
+signal.alarm(60)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if int(sys.argv[3]):
+    s.setsockopt(socket.SOL_SOCKET, SO_BUSY_POLL, int(sys.argv[3]))
+s.bind((sys.argv[1], 7007))
+# Blocking (no timeout): recvfrom then busy-polls (poll() would not).
+for _ in range(int(sys.argv[2])):
+    d, a = s.recvfrom(2048)
+    s.sendto(d, a)
+PY
+	local pid=$!
+	vfp_wait_for vgn_peer sh -c "ss -Hlun 'sport = :7007' | grep -q ." ||
+		{ kill $pid 2>/dev/null; log "the echo did not bind"; return 1; }
+	before=$(vgn_rx_irqs)
+	taskset -c 0 python3 - "$VGN_IP_B" "$n" <<'PY' || { kill $pid 2>/dev/null; return 1; }
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+for i in range(int(sys.argv[2])):
+    s.sendto(b"%d" % i, (sys.argv[1], 7007))
+    if s.recv(2048) != b"%d" % i:
+        sys.exit("# echo %d came back wrong" % i)
+PY
+	after=$(vgn_rx_irqs)
+	wait $pid || return 1
+	echo $(((after - before) * 100 / n))
+}
+
+# Busy polling owns the receive queue: a socket that busy-polls finds its
+# packets without the device's interrupt (virtio_net disables it when NAPI
+# cannot complete under a busy poller). Control: without busy polling
+# each request takes an interrupt, so the count sees them.
+test_busy_poll_irqs()
+{
+	local plain busy
+	plain=$(vgn_echo_irqs 200 0) || return 1
+	busy=$(vgn_echo_irqs 200 200000) || return 1
+	log "B's receive interrupts per request: $plain/100 without busy polling, $busy/100 with it"
+	[ "$plain" -ge 50 ] || { log "the control saw too few interrupts to tell"; return 1; }
+	[ "$busy" -le 20 ]
+}
+
 # rmmod while a transfer runs: remove must wait for nothing and free all.
 test_unload_under_traffic()
 {
