@@ -176,6 +176,23 @@ static void vgn_tx_stop(struct vgn_sq *sq, struct netdev_queue *txq)
 }
 
 /**
+ * vgn_tx_xdp_sent - after XDP frames went into a queue the stack shares
+ * @sq: the queue, with its tx lock held
+ *
+ * The stack stops the queue when an skb leaves too little room for the
+ * next one; XDP frames take room between its skbs, so check again here,
+ * or the stack's next skb would find the ring full and be dropped.
+ */
+void vgn_tx_xdp_sent(struct vgn_sq *sq)
+{
+	struct netdev_queue *txq = vgn_sq_txq(sq);
+
+	lockdep_assert_held(&txq->_xmit_lock);
+	if (!vgn_tx_has_room(sq) && !netif_tx_queue_stopped(txq))
+		vgn_tx_stop(sq, txq);
+}
+
+/**
  * vgn_tx_arm - ask for an interrupt once most of the ring has been sent
  * @sq: the queue, with its tx lock held
  * @budget: NAPI budget, 0 outside NAPI

@@ -168,6 +168,7 @@ void vgn_tx_done(struct virtqueue *vq);
 int vgn_tx_poll(struct napi_struct *napi, int budget);
 netdev_tx_t vgn_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int vgn_tx_add_xdp(struct vgn_sq *sq, struct xdp_frame *frame);
+void vgn_tx_xdp_sent(struct vgn_sq *sq);
 void vgn_tx_kick(struct vgn_sq *sq);
 void vgn_tx_clean(struct vgn_sq *sq, int budget);
 void vgn_tx_reap(struct vgn_sq *sq, int budget);

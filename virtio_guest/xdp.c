@@ -80,6 +80,7 @@ static int vgn_xdp_tx(struct vgn_rq *rq, struct xdp_frame *frame)
 	__netif_tx_lock(txq, smp_processor_id());
 	vgn_tx_clean(sq, 0);
 	err = vgn_tx_add_xdp(sq, frame);
+	vgn_tx_xdp_sent(sq);
 	__netif_tx_unlock(txq);
 	return err;
 }
@@ -159,6 +160,7 @@ int vgn_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 	for (i = 0; i < n; i++)
 		if (vgn_tx_add_xdp(sq, frames[i]))
 			break;
+	vgn_tx_xdp_sent(sq);
 	if (flags & XDP_XMIT_FLUSH)
 		vgn_tx_kick(sq);
 	__netif_tx_unlock(txq);

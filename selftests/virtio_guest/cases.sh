@@ -384,6 +384,60 @@ vgn_xdp_echo()
 	[ "$(vgn_in_echos)" -gt "$echos" ]
 }
 
+# XDP_TX replies and A's own packets share A's transmit queue: B floods
+# A with pings the program answers while A's stack sends UDP as fast as it
+# can. Frames that leave the ring too little room for the stack's next skb
+# must stop the stack's queue (its packets wait in the qdisc): the driver
+# drops none of the stack's skbs. The queue stopping at all shows that
+# the ring filled.
+test_xdp_tx_full_ring()
+{
+	local drops stops xdp flood
+	vgn_xdp_build
+	vgn_xdp_attach TX
+	drops=$(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_drops')
+	stops=$(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_stops')
+	xdp=$(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_xdp_tx')
+	# Echo requests without waiting for replies (ping -f waits for them).
+	vgn_peer timeout 20 python3 - "$VGN_IP_A" <<'PY' &
+import socket, struct, sys, time
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+end, seq = time.time() + 8, 0
+while time.time() < end:
+    seq = (seq + 1) & 0xffff
+    m = struct.pack("!BBHHH", 8, 0, 0, 4242, seq) + b"p" * 1000
+    m = m[:2] + struct.pack("!H", csum(m)) + m[4:]
+    try:
+        s.sendto(m, (sys.argv[1], 0))
+    except OSError:
+        pass
+PY
+	flood=$!
+	timeout 20 python3 - "$VGN_IP_B" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+data, end = b"x" * 1400, time.time() + 8
+while time.time() < end:
+    try:
+        s.sendto(data, (sys.argv[1], 9))
+    except OSError:
+        pass  # ENOBUFS: the qdisc is full, as it may be
+PY
+	wait $flood || true
+	drops=$(($(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_drops') - drops))
+	stops=$(($(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_stops') - stops))
+	xdp=$(($(vgn_stat "$VGN_A" 'tx_queue_[0-9]+_xdp_tx') - xdp))
+	vgn_xdp_detach
+	log "XDP_TX frames $xdp, queue stops $stops, the stack's skbs dropped $drops"
+	[ "$xdp" -gt 0 ] && [ "$stops" -gt 0 ] ||
+		{ log "the ring never filled: nothing shown"; return 1; }
+	[ "$drops" = 0 ]
+}
+
 test_xdp_tx() { vgn_xdp_echo TX xdp_tx; }
 test_xdp_redirect() { vgn_xdp_echo REDIRECT xdp_redirect; }
 
