@@ -310,6 +310,12 @@ static int vgn_register(struct vgn_priv *vi)
 	virtio_device_ready(vi->vdev);
 	if (vgn_set_pairs(vi, pairs))
 		dev_warn(&vi->vdev->dev, "staying on one queue pair\n");
+	/* The device filters on the address it knows: tell it ours. */
+	if (!virtio_has_feature(vi->vdev, VIRTIO_NET_F_MAC) &&
+	    virtio_has_feature(vi->vdev, VIRTIO_NET_F_CTRL_MAC_ADDR) &&
+	    vgn_ctrl_set_mac(vi, vi->dev->dev_addr))
+		dev_warn(&vi->vdev->dev, "the device refused MAC %pM\n",
+			 vi->dev->dev_addr);
 	rtnl_unlock();
 	return 0;
 }
