@@ -231,9 +231,52 @@ vm_report_watch()
 #   VM_SHARE holding cmd), VM_LOG, VM_QUIET, VM_ALLOW_WARN, VM_LEVEL.
 # Returns the command's status, 124 on timeout, 125 on a kernel report or
 # when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
+# vm_hang_probe TIMEOUT_PID SECONDS: if QEMU still runs after SECONDS (so
+# shortly before its timeout), record what its vCPUs and threads are doing
+# in $RUN/hang: the monitor's registers of every vCPU twice, 2 s apart,
+# and each QEMU thread's state and wait channel. A VM that times out with
+# nothing in its log (a guest that froze) then says whether its CPUs still
+# moved, sat halted, or whether QEMU itself stopped answering.
+vm_hang_probe()
+{
+	local s="" q i t
+	trap 'kill ${s:-} 2>/dev/null; exit 0' TERM
+	sleep "$2" &
+	s=$!
+	wait $s
+	q=$(pgrep -P "$1" | head -1)
+	[ -n "$q" ] || return 0
+	for i in 1 2; do
+		echo "== sample $i, $(date +%T)"
+		echo 'info registers -a' | timeout 5 socat -t 3 - "UNIX-CONNECT:$RUN/monitor" ||
+			echo "the monitor did not answer"
+		sleep 2
+	done >"$RUN/hang.tmp" 2>&1
+	for t in /proc/"$q"/task/*; do
+		echo "thread ${t##*/} $(tr ' ' _ <"$t/comm" 2>/dev/null) state $(sed 's/.*) //; s/ .*//' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"
+	done >>"$RUN/hang.tmp"
+	mv "$RUN/hang.tmp" "$RUN/hang"
+}
+
+# Print the summary of $RUN/hang: per vCPU, RIP, CPL and HLT in each sample.
+vm_hang_summary()
+{
+	[ -s "$RUN/hang" ] || return 0
+	awk -v n="$VM_NAME" '
+	/^== sample/ { smp = $3 }
+	/the monitor did not answer/ { print n ": before the timeout, sample " smp ": the monitor did not answer" }
+	/^CPU#/ { cpu = $1 }
+	/^RIP=/ { v[cpu] = v[cpu] (v[cpu] == "" ? "" : ", then ") $1 " " $4 " " $NF }
+	/^thread / { th = th " " $3 ":" $5 (($7 != "" && $7 != "0") ? "/" $7 : "") }
+	END {
+		for (c in v) print n ": before the timeout, " c " " v[c]
+		if (th != "") print n ": QEMU threads (name:state/wchan):" th
+	}' "$RUN/hang"
+}
+
 vm_boot()
 {
-	local qrc rc report tailpid="" tpid wpid rpid=""
+	local qrc rc report tailpid="" tpid wpid rpid="" hpid
 	local -a qemu
 
 	# Under TCG, QEMU itself says why a CPU reset the machine (a triple
@@ -245,7 +288,9 @@ vm_boot()
 	# A debug kernel's own boot options (emulation.sh, W3).
 	local append="$VM_APPEND $(emu_boot_args "$VM_KDIR")"
 	qemu=(qemu-system-x86_64 "${VM_ACCEL[@]}" "${dbg[@]}" -m "$VM_MEM" -smp "$VM_SMP" -nographic
-		-no-reboot -display none -monitor none -nic none -nodefaults -vga none
+		-no-reboot -display none -monitor "unix:$RUN/monitor,server=on,wait=off"
+		-name "$VM_NAME,debug-threads=on"
+		-nic none -nodefaults -vga none
 		-kernel "$VM_KDIR/vmlinux" -bios /usr/share/qemu/qboot.rom -initrd "$VM_INITRD"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$VM_SHARE,mount_tag=repo,security_model=none,multidevs=remap"
@@ -263,6 +308,9 @@ vm_boot()
 	tpid=$!
 	vm_watchdog "$tpid" $((VM_TIMEOUT + 60)) </dev/null >/dev/null 2>&1 &
 	wpid=$!
+	vm_hang_probe "$tpid" $((VM_TIMEOUT > 60 ? VM_TIMEOUT - 20 : VM_TIMEOUT * 2 / 3)) \
+		</dev/null >/dev/null 2>&1 &
+	hpid=$!
 	rm -f "$RUN/reported"
 	if [ "$VM_ALLOW_WARN" = 0 ]; then
 		vm_report_watch "$tpid" </dev/null >/dev/null 2>&1 &
@@ -270,8 +318,8 @@ vm_boot()
 	fi
 	wait "$tpid"
 	qrc=$?
-	kill "$wpid" $rpid 2>/dev/null
-	wait "$wpid" $rpid 2>/dev/null
+	kill "$wpid" "$hpid" $rpid 2>/dev/null
+	wait "$wpid" "$hpid" $rpid 2>/dev/null
 	set -e
 	if [ -s "$RUN/stuck" ]; then
 		cat "$RUN/stuck" >&2
@@ -291,6 +339,7 @@ vm_boot()
 		rc=125
 	elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
 		echo "$VM_NAME: timeout after ${VM_TIMEOUT}s; serial log: $VM_LOG" >&2
+		vm_hang_summary >&2
 		VM_KEEP=1
 		rc=124
 	elif [ ! -f "$RUN/rc" ]; then
