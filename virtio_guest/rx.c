@@ -250,7 +250,7 @@ void vgn_rx_refill_work(struct work_struct *work)
 
 	/* NAPI retries the refill; a disabled NAPI ignores the call. */
 	local_bh_disable();
-	for (i = 0; i < vi->max_pairs; i++)
+	for (i = 0; i < READ_ONCE(vi->curr_pairs); i++)
 		napi_schedule(&vi->rq[i].napi);
 	local_bh_enable();
 }
@@ -674,7 +674,9 @@ int vgn_rx_poll(struct napi_struct *napi, int budget)
 	}
 	rcu_read_unlock();
 
-	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 4 &&
+	/* A pair out of use keeps what it has, and gets no more. */
+	if (vgn_pair_in_use(vi, rq->index) &&
+	    rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 4 &&
 	    !vgn_rx_refill(rq, GFP_ATOMIC))
 		schedule_delayed_work(&vi->refill_work, HZ / 2);
 	if (b.xdp_flush)
