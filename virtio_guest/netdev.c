@@ -160,7 +160,10 @@ static int vgn_change_mtu(struct net_device *dev, int mtu)
 			    vgn_xdp_max_mtu(vi));
 		return -EINVAL;
 	}
-	/* Page chain buffers posted from now on fit the new MTU. */
+	/*
+	 * Mergeable buffers posted for XDP from now on fit the new MTU; page
+	 * chains fit max_mtu already (vgn_rx_size_chains()).
+	 */
 	WRITE_ONCE(dev->mtu, mtu);
 	return 0;
 }

@@ -115,7 +115,7 @@ struct vgn_priv {
 	unsigned int hdr_len;		/* virtio-net header size on the wire */
 	bool mergeable;			/* MRG_RXBUF: buffers chained by device */
 	bool any_header_sg;		/* header may share a buffer with data */
-	unsigned int big_pages;		/* pages per buffer without MRG_RXBUF */
+	unsigned int big_pages;		/* pages per chain without MRG_RXBUF */
 	bool guest_gso;			/* device may send us GSO packets */
 	bool has_status;		/* STATUS: link state in config space */
 
@@ -171,7 +171,7 @@ int vgn_rx_poll(struct napi_struct *napi, int budget);
 bool vgn_rx_refill(struct vgn_rq *rq, gfp_t gfp);
 void vgn_rx_free_unused(struct vgn_rq *rq);
 void vgn_rx_refill_work(struct work_struct *work);
-unsigned int vgn_rx_pages_per_buf(struct vgn_priv *vi);
+void vgn_rx_size_chains(struct vgn_priv *vi);
 void vgn_rx_spare_free(struct vgn_rq *rq);
 
 /* tx.c APIs: */
