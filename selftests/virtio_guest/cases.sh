@@ -477,6 +477,8 @@ test_xdp_tx() { vgn_xdp_echo TX xdp_tx; }
 test_xdp_redirect() { vgn_xdp_echo REDIRECT xdp_redirect; }
 
 # An attached program caps the MTU at what fits one page, and vice versa.
+# One-page chains (page chains without guest GSO or a device MTU: nomrg)
+# cap the MTU there anyway: no MTU is too big for XDP yet allowed.
 test_xdp_mtu()
 {
 	vgn_xdp_build
@@ -486,6 +488,10 @@ test_xdp_mtu()
 		return 1
 	fi
 	vgn_xdp_detach
+	if [ "$(vgn_max_mtu "$VGN_A")" -lt 9000 ]; then
+		log "$VGN_A's MTU stops at $(vgn_max_mtu "$VGN_A") without XDP too"
+		return 0
+	fi
 	ip link set "$VGN_A" mtu 9000
 	if vgn_xdp_attach PASS 2>/dev/null; then
 		log "XDP accepted at MTU 9000"

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# virtio_guest without mergeable RX buffers: page chains instead. NIC A
-# keeps guest TSO, so each RX buffer is a chain of pages big enough for a
-# 64 KiB GSO packet; NIC B is a legacy (virtio 0.9) device without guest
-# offloads, so its buffers are single pages behind a 10-byte header (and
-# its MTU stops at what a page holds, 3492: test_mtu_jumbo uses that).
-# The XDP cases run on A's page chains (guest TSO on until a program is
-# attached). The unload case goes last: it sets up anew.
+# virtio_guest without mergeable RX buffers: page chains instead. NIC A is
+# a modern device, NIC B a legacy (virtio 0.9) one (a 10-byte header).
+# Neither has guest offloads (QEMU clears them for a hub, whose peers take
+# no virtio-net header) nor an MTU of its own, so their buffers are single
+# pages and their MTU stops at what a page holds (3490, B 3492:
+# test_mtu_jumbo and test_xdp_mtu use that). The XDP cases run on A. The
+# unload case goes last: it sets up anew.
 
 # test_rx_memory's NIC (the third) has neither mergeable buffers nor guest
 # offloads: virtio_net's small buffers, ~1.9 KiB carved from page frags,
