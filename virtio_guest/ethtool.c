@@ -67,15 +67,22 @@ static void vgn_get_channels(struct net_device *dev,
  * @vi: the device
  * @pairs: 1..max_pairs
  *
- * Called under RTNL. Every pair keeps its buffers and NAPI; the device
- * simply stops using the ones beyond @pairs. The online CPUs are dealt
- * out anew to the pairs in use (affinity.c).
+ * Called under RTNL. Every pair keeps its NAPI. On an interface that is
+ * up, pairs coming into use get their receive buffers first, so the
+ * device finds them filled; pairs going out of use keep what they have
+ * (nothing takes buffers back from a device but a reset) and get no
+ * more. A pair filled for a command that then fails keeps its buffers
+ * too. An interface that is down gets its buffers at open. The online
+ * CPUs are dealt out anew to the pairs in use (affinity.c).
  */
 int vgn_set_pairs(struct vgn_priv *vi, u16 pairs)
 {
+	bool full = true;
 	int err;
 
 	ASSERT_RTNL();
+	if (netif_running(vi->dev) && pairs > vi->curr_pairs)
+		full = vgn_pairs_fill(vi, vi->curr_pairs, pairs);
 	err = vgn_ctrl_set_pairs(vi, pairs);
 	if (err)
 		return err;
@@ -85,6 +92,9 @@ int vgn_set_pairs(struct vgn_priv *vi, u16 pairs)
 	if (err)
 		return err;
 	WRITE_ONCE(vi->curr_pairs, pairs);
+	/* Now in use: their NAPIs refill what memory did not allow. */
+	if (!full)
+		schedule_delayed_work(&vi->refill_work, 0);
 	vgn_set_affinity(vi);
 	return 0;
 }

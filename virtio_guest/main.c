@@ -345,7 +345,7 @@ static int vgn_probe(struct virtio_device *vdev)
 
 	vgn_apply_features(vi);
 	vgn_read_config(vi);
-	vi->big_pages = vgn_rx_pages_per_buf(vi);
+	vgn_rx_size_chains(vi);
 	vgn_netdev_setup(vi);
 
 	err = vgn_ctrl_init(vi);

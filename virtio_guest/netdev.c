@@ -15,6 +15,11 @@ static void vgn_napi_kick(struct napi_struct *napi)
 	local_bh_enable();
 }
 
+/*
+ * Every pair's NAPIs run while the interface is up, so that a pair can
+ * come into use (ethtool -L) without an open; only the pairs in use get
+ * receive buffers (vgn_pairs_fill()).
+ */
 static int vgn_pair_enable(struct vgn_priv *vi, unsigned int i)
 {
 	struct vgn_rq *rq = &vi->rq[i];
@@ -29,7 +34,7 @@ static int vgn_pair_enable(struct vgn_priv *vi, unsigned int i)
 		xdp_rxq_info_unreg(&rq->xdp_rxq);
 		return err;
 	}
-	if (!vgn_rx_refill(rq, GFP_KERNEL))
+	if (vgn_pair_in_use(vi, i) && !vgn_rx_refill(rq, GFP_KERNEL))
 		schedule_delayed_work(&vi->refill_work, 0);
 	napi_enable(&rq->napi);
 	napi_enable(&vi->sq[i].napi);
@@ -44,6 +49,35 @@ static void vgn_pair_disable(struct vgn_priv *vi, unsigned int i)
 	napi_disable(&vi->rq[i].napi);
 	napi_disable(&vi->sq[i].napi);
 	xdp_rxq_info_unreg(&vi->rq[i].xdp_rxq);
+}
+
+/**
+ * vgn_pairs_fill - give receive buffers to pairs about to come into use
+ * @vi: the device, up
+ * @from: first pair to fill
+ * @to: one past the last
+ *
+ * Called under RTNL (which keeps the interface up) before the device is
+ * told to use the pairs, so that it finds buffers there from its first
+ * packet. Each pair's receive NAPI is held off while its ring is filled:
+ * the ring is the NAPI's. What memory allowed is posted; the refill work
+ * retries the rest once the pairs are in use (the caller queues it on
+ * false).
+ *
+ * Return: false when memory ran out before every ring was full.
+ */
+bool vgn_pairs_fill(struct vgn_priv *vi, u16 from, u16 to)
+{
+	bool full = true;
+	u16 i;
+
+	ASSERT_RTNL();
+	for (i = from; i < to; i++) {
+		napi_disable(&vi->rq[i].napi);
+		full &= vgn_rx_refill(&vi->rq[i], GFP_KERNEL);
+		napi_enable(&vi->rq[i].napi);
+	}
+	return full;
 }
 
 static int vgn_open(struct net_device *dev)
@@ -126,7 +160,10 @@ static int vgn_change_mtu(struct net_device *dev, int mtu)
 			    vgn_xdp_max_mtu(vi));
 		return -EINVAL;
 	}
-	/* Page chain buffers posted from now on fit the new MTU. */
+	/*
+	 * Mergeable buffers posted for XDP from now on fit the new MTU; page
+	 * chains fit max_mtu already (vgn_rx_size_chains()).
+	 */
 	WRITE_ONCE(dev->mtu, mtu);
 	return 0;
 }

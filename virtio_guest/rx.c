@@ -13,8 +13,8 @@
  *
  * - page chains: a struct vgn_rx_pages lists enough order-0 pages for the
  *   largest packet the device may send (one page unless guest GSO or a big
- *   MTU). The first page always keeps XDP headroom in front and room for
- *   skb_shared_info behind.
+ *   device MTU: vgn_rx_size_chains()). The first page always keeps XDP
+ *   headroom in front and room for skb_shared_info behind.
  *
  * Everything here runs in the queue's NAPI, or with that NAPI disabled.
  */
@@ -111,26 +111,42 @@ static int vgn_rx_add_mergeable(struct vgn_rq *rq, gfp_t gfp)
 }
 
 /**
- * vgn_rx_pages_per_buf - pages in each page chain buffer
- * @vi: the device, features applied and max_mtu known
+ * vgn_rx_size_chains - size page chain buffers, and cap the MTU to them
+ * @vi: the device, features applied and config read (max_mtu)
  *
- * Chains fit the largest packet the device may ever send, not the current
- * MTU: a packet too big for the buffer at the head of the ring is dropped
- * by the device without consuming the buffer, so a ring of small buffers
- * would starve after an MTU increase.
+ * Chains are sized once, at probe, for the largest packet the device may
+ * send: 64 KiB with guest GSO; else the device's MTU (the MTU feature,
+ * which is max_mtu); else one page, and max_mtu is capped at what that
+ * page holds, as much as an XDP program allows (3490 with 4 KiB pages).
+ * Never for the current MTU: nothing takes posted buffers back from a
+ * device but a reset, and a packet too big for the buffer at the head of
+ * the ring is dropped without consuming it, so an MTU increase would
+ * starve a ring of smaller chains. virtio_net sizes its buffers the same
+ * way, but leaves the MTU uncapped (bigger frames are then dropped).
  */
-unsigned int vgn_rx_pages_per_buf(struct vgn_priv *vi)
+void vgn_rx_size_chains(struct vgn_priv *vi)
 {
-	unsigned int need = vi->hdr_len;
+	struct net_device *dev = vi->dev;
+	/* What a frame of MTU bytes takes beyond them. */
+	unsigned int extra = vi->hdr_len + ETH_HLEN + VLAN_HLEN;
+	unsigned int need;
 
-	if (vi->guest_gso)
-		need += VGN_GSO_MAX_LEN;
-	else
-		need += vi->dev->max_mtu + ETH_HLEN + VLAN_HLEN;
+	if (vi->mergeable)
+		return;
+	if (vi->guest_gso) {
+		need = vi->hdr_len + VGN_GSO_MAX_LEN;
+	} else if (virtio_has_feature(vi->vdev, VIRTIO_NET_F_MTU)) {
+		need = extra + dev->max_mtu;
+	} else {
+		dev->max_mtu = VGN_PAGE0_LEN - extra;
+		need = VGN_PAGE0_LEN;
+	}
 	if (need <= VGN_PAGE0_LEN)
-		return 1;
-	return min_t(unsigned int, MAX_SKB_FRAGS,
-		     1 + DIV_ROUND_UP(need - VGN_PAGE0_LEN, PAGE_SIZE));
+		vi->big_pages = 1;
+	else
+		vi->big_pages = min_t(unsigned int, MAX_SKB_FRAGS,
+				      1 + DIV_ROUND_UP(need - VGN_PAGE0_LEN,
+						       PAGE_SIZE));
 }
 
 /* A page for a chain: recycled from an earlier packet if possible. */
@@ -250,7 +266,7 @@ void vgn_rx_refill_work(struct work_struct *work)
 
 	/* NAPI retries the refill; a disabled NAPI ignores the call. */
 	local_bh_disable();
-	for (i = 0; i < vi->max_pairs; i++)
+	for (i = 0; i < READ_ONCE(vi->curr_pairs); i++)
 		napi_schedule(&vi->rq[i].napi);
 	local_bh_enable();
 }
@@ -682,7 +698,9 @@ int vgn_rx_poll(struct napi_struct *napi, int budget)
 	}
 	rcu_read_unlock();
 
-	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 4 &&
+	/* A pair out of use keeps what it has, and gets no more. */
+	if (vgn_pair_in_use(vi, rq->index) &&
+	    rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 4 &&
 	    !vgn_rx_refill(rq, GFP_ATOMIC))
 		schedule_delayed_work(&vi->refill_work, HZ / 2);
 	if (b.xdp_flush)

@@ -107,11 +107,15 @@ struct vgn_priv {
 	struct virtqueue *cvq;		/* control queue, NULL without CTRL_VQ */
 
 	u16 max_pairs;			/* queue pairs the device has */
-	u16 curr_pairs;			/* pairs in use; changed under RTNL */
+	/*
+	 * Pairs in use: the device is told, and only they get receive
+	 * buffers. Written under RTNL, read by NAPI (READ_ONCE).
+	 */
+	u16 curr_pairs;
 	unsigned int hdr_len;		/* virtio-net header size on the wire */
 	bool mergeable;			/* MRG_RXBUF: buffers chained by device */
 	bool any_header_sg;		/* header may share a buffer with data */
-	unsigned int big_pages;		/* pages per buffer without MRG_RXBUF */
+	unsigned int big_pages;		/* pages per chain without MRG_RXBUF */
 	bool guest_gso;			/* device may send us GSO packets */
 	bool has_status;		/* STATUS: link state in config space */
 
@@ -146,6 +150,12 @@ static inline unsigned int vgn_vq_to_pair(struct virtqueue *vq)
 	return vq->index / 2;
 }
 
+/* Is pair @i in use, its receive queue to be kept filled? */
+static inline bool vgn_pair_in_use(struct vgn_priv *vi, unsigned int i)
+{
+	return i < READ_ONCE(vi->curr_pairs);
+}
+
 static inline struct netdev_queue *vgn_sq_txq(struct vgn_sq *sq)
 {
 	return netdev_get_tx_queue(sq->vi->dev, sq->index);
@@ -153,6 +163,7 @@ static inline struct netdev_queue *vgn_sq_txq(struct vgn_sq *sq)
 
 /* netdev.c APIs: */
 void vgn_netdev_setup(struct vgn_priv *vi);
+bool vgn_pairs_fill(struct vgn_priv *vi, u16 from, u16 to);
 
 /* rx.c APIs: */
 void vgn_rx_done(struct virtqueue *vq);
@@ -160,7 +171,7 @@ int vgn_rx_poll(struct napi_struct *napi, int budget);
 bool vgn_rx_refill(struct vgn_rq *rq, gfp_t gfp);
 void vgn_rx_free_unused(struct vgn_rq *rq);
 void vgn_rx_refill_work(struct work_struct *work);
-unsigned int vgn_rx_pages_per_buf(struct vgn_priv *vi);
+void vgn_rx_size_chains(struct vgn_priv *vi);
 void vgn_rx_spare_free(struct vgn_rq *rq);
 
 /* tx.c APIs: */

@@ -9,12 +9,13 @@
 # busy polling. XDP on A too: PASS under a
 # TCP transfer, DROP, TX and REDIRECT (the
 # program answers pings itself) with their counters, and the MTU limit of
-# an attached program. The unload case goes last: it sets up anew.
+# an attached program. RX memory per queue pair against virtio_net, on a
+# third NIC (16 pairs). The unload case goes last: it sets up anew.
 
 . "$(dirname "$0")/cases.sh"
 trap vgn_cleanup EXIT
 vgn_setup
 vgn_run_tests test_driver test_ping test_tx_timestamp test_tcp test_mtu_jumbo \
-	test_rx_filter test_link_flap test_ethtool test_qstats test_busy_poll_irqs test_xdp_pass \
-	test_xdp_drop test_xdp_tx \
-	test_xdp_redirect test_xdp_mtu test_unload_under_traffic
+	test_rx_filter test_link_flap test_ethtool test_qstats test_busy_poll_irqs \
+	test_rx_memory test_xdp_pass test_xdp_drop test_xdp_tx test_xdp_redirect \
+	test_xdp_mtu test_unload_under_traffic
