@@ -109,14 +109,16 @@ allow_()
 }
 
 ktap_print_header
-ktap_set_plan 39
+ktap_set_plan 41
 sym_ sym_after_vmrun ffffffffc044720c "L1's __svm_vcpu_run+0x9c [kvm_amd]"
 sym_ sym_function_start ffffffffc0447170 "L1's __svm_vcpu_run+0x0 [kvm_amd]"
 sym_ sym_past_module_text ffffffffc0450000 ''
 sym_ sym_below_modules ffffffffc0000000 ''
 sym_ sym_kernel_text ffffffff9a001000 ''
 allow_ l2-l1-rip 2
-allow_ l2-triple-fetch 1
+allow_ l2-triple-fetch 2
+allow_ l2-triple-intr 2
+allow_ l1-triple 1
 case_ pass_is_no_death none '# ok 1 case'
 case_ l1_int3_stock l1-int3 "$VM_INT3"
 case_ l1_int3_with_vhostfp none "$VM_INT3" "$OOT"
