@@ -109,7 +109,7 @@ allow_()
 }
 
 ktap_print_header
-ktap_set_plan 41
+ktap_set_plan 43
 sym_ sym_after_vmrun ffffffffc044720c "L1's __svm_vcpu_run+0x9c [kvm_amd]"
 sym_ sym_function_start ffffffffc0447170 "L1's __svm_vcpu_run+0x0 [kvm_amd]"
 sym_ sym_past_module_text ffffffffc0450000 ''
@@ -151,6 +151,11 @@ case_ l2_l1_rip_after_report none "$L2_L1RIP
 l2: the kernel reported:
 l2:   [   40.1] BUG: unable to handle page fault for address: ffff888000000000" "$OOT"
 case_ l2_at_other_l1_module l2-triple-fetch "${L2_L1RIP/__svm_vcpu_run+0x9c \[kvm_amd\]/vfp_tx_handle+0x10 [vhostfp]}" "$OOT"
+# As vmstop.sh prints scripts/l2's output: each line behind "# l2: ".
+case_ l2_triple_fetch_prefixed l2-triple-fetch "$(sed 's/^/# l2: /' <<<"$L2_TRIPLE")" "$OOT"
+case_ l2_triple_prefixed_after_report none "$(sed 's/^/# l2: /' <<<"$L2_TRIPLE
+l2: the kernel reported:
+l2:   [   40.1] BUG: unable to handle page fault for address: ffff888000000000")" "$OOT"
 case_ l2_triple_other_event none "${L2_TRIPLE/0x80000b0e/0x80000403}" "$OOT"
 case_ l2_triple_intr_stock l2-triple-intr "${L2_TRIPLE/0x80000b0e error_code 0x00000010/0x80000026 error_code 0x00000000}"
 case_ l2_triple_intr_under_virtio_guest l2-triple-intr \
