@@ -233,8 +233,9 @@ vm_report_watch()
 # when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
 # vm_hang_probe TIMEOUT_PID SECONDS: if QEMU still runs after SECONDS (so
 # shortly before its timeout), record what its vCPUs and threads are doing
-# in $RUN/hang: the monitor's registers of every vCPU twice, 2 s apart,
-# and each QEMU thread's state and wait channel. A VM that times out with
+# in $RUN/hang: the monitor's registers of every vCPU and CPU 0's local
+# APIC (its IRR holds an interrupt the CPU was never given) twice, 2 s
+# apart, and each QEMU thread's state and wait channel. A VM that times out with
 # nothing in its log (a guest that froze) then says whether its CPUs still
 # moved, sat halted, or whether QEMU itself stopped answering.
 vm_hang_probe()
@@ -247,8 +248,9 @@ vm_hang_probe()
 	q=$(pgrep -P "$1" | head -1)
 	[ -n "$q" ] || return 0
 	for i in 1 2; do
-		echo "== sample $i, $(date +%T)"
-		echo 'info registers -a' | timeout 5 socat -t 3 - "UNIX-CONNECT:$RUN/monitor" ||
+		printf '\n== sample %s, %s\n' "$i" "$(date +%T)"
+		printf 'info registers -a\ncpu 0\ninfo lapic\n' |
+			timeout 5 socat -t 3 - "UNIX-CONNECT:$RUN/monitor" ||
 			echo "the monitor did not answer"
 		sleep 2
 	done >"$RUN/hang.tmp" 2>&1
@@ -263,13 +265,15 @@ vm_hang_summary()
 {
 	[ -s "$RUN/hang" ] || return 0
 	awk -v n="$VM_NAME" '
-	/^== sample/ { smp = $3 }
+	/^== sample/ { smp = $3 + 0 }
 	/the monitor did not answer/ { print n ": before the timeout, sample " smp ": the monitor did not answer" }
 	/^CPU#/ { cpu = $1 }
 	/^RIP=/ { v[cpu] = v[cpu] (v[cpu] == "" ? "" : ", then ") $1 " " $4 " " $NF }
 	/^thread / { th = th " " $3 ":" $5 (($7 != "" && $7 != "0") ? "/" $7 : "") }
+	/^(ISR|IRR|Timer)/ { sub(/\r$/, ""); apic[smp] = apic[smp] (apic[smp] == "" ? "" : "; ") $0 }
 	END {
 		for (c in v) print n ": before the timeout, " c " " v[c]
+		for (i = 1; i <= 2; i++) if (i in apic) print n ": local APIC of CPU 0, sample " i ": " apic[i]
 		if (th != "") print n ": QEMU threads (name:state/wchan):" th
 	}' "$RUN/hang"
 }
