@@ -173,6 +173,13 @@ l2_shutdown()
 # "BUG <cache> (" is SLUB's own report (slub_debug, scripts/vm --slab-debug).
 KERNEL_BAD='WARNING:|BUG:|BUG [^ ]+ \(|Oops|general protection fault|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|refcount_t:|list_add corruption|list_del corruption|blocked for more than [0-9]+ seconds|detected stalls on CPUs'
 
+# The state letter of task directory $1 (/proc/PID/task/TID): the field
+# after the name, which may hold spaces ("CPU 0/TCG": debug-threads=on).
+vm_task_state()
+{
+	sed 's/.*) //; s/ .*//' "$1/stat" 2>/dev/null
+}
+
 # vm_watchdog TIMEOUT_PID SECONDS: QEMU outlived its timeout's SIGKILL, so
 # it sleeps in the kernel: write where to $RUN/stuck (and, inside a VM, every
 # blocked task to the console) and kill timeout(1), so the caller can go on.
@@ -188,7 +195,7 @@ vm_watchdog()
 		echo "$VM_NAME: QEMU did not exit after SIGKILL: it is stuck in the kernel"
 		for q in $(pgrep -P "$1"); do
 			for t in /proc/"$q"/task/*; do
-				echo "$VM_NAME: task ${t##*/} ($(cat "$t/comm" 2>/dev/null)) state $(awk '{print $3}' "$t/stat" 2>/dev/null):"
+				echo "$VM_NAME: task ${t##*/} ($(cat "$t/comm" 2>/dev/null)) state $(vm_task_state "$t"):"
 				sed "s/^/$VM_NAME:     /" "$t/stack" 2>/dev/null
 			done
 		done
@@ -224,20 +231,13 @@ vm_report_watch()
 	done
 }
 
-# vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
-#   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
-#   VM_TIMEOUT, VM_SHARE (read-write share, mounted at its own path),
-#   VM_EXTRA (array of QEMU options), VM_APPEND, RUN (run dir inside
-#   VM_SHARE holding cmd), VM_LOG, VM_QUIET, VM_ALLOW_WARN, VM_LEVEL.
-# Returns the command's status, 124 on timeout, 125 on a kernel report or
-# when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
 # vm_hang_probe TIMEOUT_PID SECONDS: if QEMU still runs after SECONDS (so
 # shortly before its timeout), record what its vCPUs and threads are doing
 # in $RUN/hang: the monitor's registers of every vCPU and CPU 0's local
 # APIC (its IRR holds an interrupt the CPU was never given) twice, 2 s
-# apart, and each QEMU thread's state and wait channel. A VM that times out with
-# nothing in its log (a guest that froze) then says whether its CPUs still
-# moved, sat halted, or whether QEMU itself stopped answering.
+# apart, and each QEMU thread's state and wait channel. A VM that times
+# out with nothing in its log (a guest that froze) then says whether its
+# CPUs still moved, sat halted, or whether QEMU itself stopped answering.
 vm_hang_probe()
 {
 	local s="" q i t
@@ -255,12 +255,13 @@ vm_hang_probe()
 		sleep 2
 	done >"$RUN/hang.tmp" 2>&1
 	for t in /proc/"$q"/task/*; do
-		echo "thread ${t##*/} $(tr ' ' _ <"$t/comm" 2>/dev/null) state $(sed 's/.*) //; s/ .*//' "$t/stat" 2>/dev/null) wchan $(cat "$t/wchan" 2>/dev/null)"
+		echo "thread ${t##*/} $(tr ' ' _ <"$t/comm" 2>/dev/null) state $(vm_task_state "$t") wchan $(cat "$t/wchan" 2>/dev/null)"
 	done >>"$RUN/hang.tmp"
 	mv "$RUN/hang.tmp" "$RUN/hang"
 }
 
-# Print the summary of $RUN/hang: per vCPU, RIP, CPL and HLT in each sample.
+# Print the summary of $RUN/hang: per vCPU, RIP, CPL and HLT in each
+# sample; CPU 0's APIC timer, ISR and IRR in each; the threads' states.
 vm_hang_summary()
 {
 	[ -s "$RUN/hang" ] || return 0
@@ -278,6 +279,13 @@ vm_hang_summary()
 	}' "$RUN/hang"
 }
 
+# vm_boot: boot one VM and run $RUN/cmd in it. The caller sets:
+#   VM_NAME (vm or l2), VM_KDIR, VM_INITRD, VM_ACCEL (array), VM_MEM, VM_SMP,
+#   VM_TIMEOUT, VM_SHARE (read-write share, mounted at its own path),
+#   VM_EXTRA (array of QEMU options), VM_APPEND, RUN (run dir inside
+#   VM_SHARE holding cmd), VM_LOG, VM_QUIET, VM_ALLOW_WARN, VM_LEVEL.
+# Returns the command's status, 124 on timeout, 125 on a kernel report or
+# when the VM died without a result; sets VM_KEEP=1 when $RUN is worth keeping.
 vm_boot()
 {
 	local qrc rc report tailpid="" tpid wpid rpid="" hpid
