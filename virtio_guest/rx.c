@@ -127,8 +127,6 @@ static int vgn_rx_add_mergeable(struct vgn_rq *rq, gfp_t gfp)
 void vgn_rx_size_chains(struct vgn_priv *vi)
 {
 	struct net_device *dev = vi->dev;
-	/* What a frame of MTU bytes takes beyond them. */
-	unsigned int extra = vi->hdr_len + ETH_HLEN + VLAN_HLEN;
 	unsigned int need;
 
 	if (vi->mergeable)
@@ -136,9 +134,10 @@ void vgn_rx_size_chains(struct vgn_priv *vi)
 	if (vi->guest_gso) {
 		need = vi->hdr_len + VGN_GSO_MAX_LEN;
 	} else if (virtio_has_feature(vi->vdev, VIRTIO_NET_F_MTU)) {
-		need = extra + dev->max_mtu;
+		need = vi->hdr_len + ETH_HLEN + VLAN_HLEN + dev->max_mtu;
 	} else {
-		dev->max_mtu = VGN_PAGE0_LEN - extra;
+		/* What one page holds is what an XDP program allows. */
+		dev->max_mtu = vgn_xdp_max_mtu(vi);
 		need = VGN_PAGE0_LEN;
 	}
 	if (need <= VGN_PAGE0_LEN)
